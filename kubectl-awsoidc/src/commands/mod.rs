@@ -1,0 +1,38 @@
+//! One module per subcommand; `run` resolves the context and dispatches.
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+use crate::exit::Code;
+
+mod completion;
+mod version;
+
+/// Run the parsed command line.
+pub async fn run(cli: Cli) -> Result<Code> {
+    let context = Context::new(cli.global);
+    match cli.command {
+        Command::Completion(args) => completion::run(&args),
+        Command::Version => version::run(&context),
+        other => Err(crate::exit::usage(format!(
+            "`{}` is not available in this build yet",
+            command_name(&other)
+        ))),
+    }
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Enable(_) => "enable",
+        Command::Disable(_) => "disable",
+        Command::Thumbprint(_) => "thumbprint",
+        Command::Provider(_) => "provider",
+        Command::Bind(_) => "bind",
+        Command::Unbind(_) => "unbind",
+        Command::Inject(_) => "inject",
+        Command::Doctor(_) => "doctor",
+        Command::Completion(_) => "completion",
+        Command::Version => "version",
+    }
+}

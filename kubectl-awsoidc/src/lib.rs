@@ -1,0 +1,15 @@
+//! The `kubectl awsoidc` plugin as a library: one module per link of the trust chain,
+//! pure cores over parsed inputs, with the cluster (`kube`) and AWS at the edges.
+//!
+//! | link                       | module           |
+//! |----------------------------|------------------|
+//! | command line               | `cli`            |
+//! | kubeconfig, garden, AWS    | `context`        |
+//! | plans of writes, dry-run   | `plan`           |
+//! | commands                   | `commands`       |
+
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod exit;
+pub mod plan;
