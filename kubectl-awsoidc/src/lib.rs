@@ -6,10 +6,12 @@
 //! | command line               | `cli`            |
 //! | kubeconfig, garden, AWS    | `context`        |
 //! | plans of writes, dry-run   | `plan`           |
+//! | issuer identity rules      | `issuer`         |
 //! | commands                   | `commands`       |
 
 pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod exit;
+pub mod issuer;
 pub mod plan;
