@@ -17,5 +17,7 @@ pub mod gardener;
 pub mod issuer;
 pub mod plan;
 pub mod probe;
+pub mod progress;
+pub mod provider;
 pub mod rbac;
 pub mod tls;
