@@ -234,7 +234,7 @@ pub fn fetch_credentials(
     }
     log.note(format_args!("credentials expire at {}", credentials.expiration));
 
-    if let (Some(cache), Some(held)) = (&cache, &lock) {
+    if let Some(cache) = &cache {
         let now = env.now();
         if now.seconds_until(credentials.expiration) >= cache::MIN_REMAINING_SECONDS {
             match cache.write(&key, &credentials) {
@@ -242,9 +242,12 @@ pub fn fetch_credentials(
                 Err(error) => log.note(format_args!("{error}; not cached")),
             }
         }
-        let pruned = cache.prune(now, held);
-        if pruned > 0 {
-            log.note(format_args!("removed {pruned} expired cache entries"));
+        // Pruning removes files other calls may be reading, so only under the lock.
+        if let Some(held) = &lock {
+            let pruned = cache.prune(now, held);
+            if pruned > 0 {
+                log.note(format_args!("removed {pruned} expired cache entries"));
+            }
         }
     }
     Ok(credentials)
