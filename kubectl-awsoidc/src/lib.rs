@@ -15,3 +15,5 @@ pub mod context;
 pub mod exit;
 pub mod issuer;
 pub mod plan;
+pub mod probe;
+pub mod tls;
