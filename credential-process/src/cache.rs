@@ -68,7 +68,13 @@ pub fn token_digest(token: &str) -> String {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    text
 }
 
 /// Why an entry was not served.
@@ -118,19 +124,18 @@ pub enum CacheError {
 }
 
 #[derive(Deserialize)]
-struct Entry<'a> {
-    key: &'a str,
-    credentials: serde_json::Value,
+struct Entry {
+    key: String,
+    credentials: ProcessCredentials,
 }
 
 /// Serve the credentials in an entry's text, if it is for `key` and not stale at `now`.
 pub fn parse_entry(text: &str, key: &CacheKey, now: Timestamp) -> Result<ProcessCredentials, Miss> {
-    let entry: Entry<'_> = serde_json::from_str(text).map_err(|e| Miss::Corrupt(e.to_string()))?;
+    let entry: Entry = serde_json::from_str(text).map_err(|e| Miss::Corrupt(e.to_string()))?;
     if entry.key != key.as_str() {
         return Err(Miss::OtherKey);
     }
-    let credentials = ProcessCredentials::from_json(&entry.credentials.to_string())
-        .map_err(|e| Miss::Corrupt(e.to_string()))?;
+    let credentials = entry.credentials;
     if now.seconds_until(credentials.expiration) < MIN_REMAINING_SECONDS {
         return Err(Miss::Stale(credentials.expiration));
     }
@@ -212,7 +217,7 @@ impl Cache {
             return Err(Miss::NotPrivate(path.to_owned()));
         }
         let file = File::open(path).map_err(read_error)?;
-        let mut text = String::new();
+        let mut text = String::with_capacity(4096);
         file.take(MAX_ENTRY_BYTES)
             .read_to_string(&mut text)
             .map_err(|e| Miss::Corrupt(e.to_string()))?;
@@ -282,11 +287,8 @@ impl Cache {
                 continue;
             }
             let expired = match self.read_private(&path) {
-                Ok(text) => match serde_json::from_str::<Entry<'_>>(&text) {
-                    Ok(entry) => ProcessCredentials::from_json(&entry.credentials.to_string())
-                        .map_or(true, |credentials| credentials.expiration <= now),
-                    Err(_) => true,
-                },
+                Ok(text) => serde_json::from_str::<Entry>(&text)
+                    .map_or(true, |entry| entry.credentials.expiration <= now),
                 Err(Miss::Corrupt(_)) => true,
                 Err(_) => false,
             };

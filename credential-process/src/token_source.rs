@@ -47,7 +47,8 @@ pub fn fetch(source: &TokenSource, deadline: Instant) -> Result<Secret, TokenSou
 pub fn read_file(path: &std::path::Path, give_up: Instant) -> Result<Secret, TokenSourceError> {
     loop {
         let attempt = std::fs::File::open(path).and_then(|file| {
-            let mut text = String::new();
+            // Sized for a whole token, so one read syscall usually suffices.
+            let mut text = String::with_capacity(8192);
             file.take(MAX_READ).read_to_string(&mut text)?;
             Ok(text)
         });
