@@ -91,7 +91,7 @@ impl ProcessCredentials {
     /// Parse credential_process JSON (as this helper prints it, or any other process).
     pub fn from_json(text: &str) -> Result<Self, CredentialsError> {
         let wire: Wire = serde_json::from_str(text)?;
-        Ok(ProcessCredentials::try_from(wire)?)
+        ProcessCredentials::try_from(wire)
     }
 
     /// `export NAME='value'` lines for `eval "$(awsoidc-credential-process --format env)"`.
