@@ -7,11 +7,15 @@
 //! | kubeconfig, garden, AWS    | `context`        |
 //! | plans of writes, dry-run   | `plan`           |
 //! | issuer identity rules      | `issuer`         |
+//! | role trust policies        | `trust`          |
+//! | manifest injection         | `inject`         |
 //! | commands                   | `commands`       |
 
 pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod exit;
+pub mod inject;
 pub mod issuer;
 pub mod plan;
+pub mod trust;
