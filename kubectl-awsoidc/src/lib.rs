@@ -9,6 +9,8 @@
 //! | issuer identity rules      | `issuer`         |
 //! | role trust policies        | `trust`          |
 //! | manifest injection         | `inject`         |
+//! | ServiceAccount annotations | `serviceaccount` |
+//! | IAM roles                  | `role`           |
 //! | commands                   | `commands`       |
 
 pub mod cli;
@@ -18,4 +20,6 @@ pub mod exit;
 pub mod inject;
 pub mod issuer;
 pub mod plan;
+pub mod role;
+pub mod serviceaccount;
 pub mod trust;

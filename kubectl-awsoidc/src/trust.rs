@@ -25,6 +25,10 @@ pub const DEFAULT_TRUST_POLICY_QUOTA: usize = 2048;
 
 const POLICY_VERSION: &str = "2012-10-17";
 
+/// The Sid of the statement `unbind` leaves when it removes the last one: IAM refuses a
+/// trust policy without statements, so this one trusts nobody until `bind` replaces it.
+pub const NO_SUBJECT_LEFT_SID: &str = "AwsoidcNoSubjectLeft";
+
 /// Why a trust policy cannot be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
@@ -136,6 +140,11 @@ impl PolicyDocument {
         }
     }
 
+    /// True when the only statements left are `unbind`'s placeholder.
+    pub fn trusts_nobody(&self) -> bool {
+        self.statements.iter().all(is_placeholder)
+    }
+
     /// The compact JSON IAM receives.
     pub fn to_compact_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
@@ -150,6 +159,21 @@ impl PolicyDocument {
     pub fn quota_length(&self) -> usize {
         self.to_compact_json().chars().count()
     }
+}
+
+fn placeholder() -> Statement {
+    Statement {
+        sid: Some(NO_SUBJECT_LEFT_SID.to_owned()),
+        effect: Some("Deny".to_owned()),
+        principal: Some(serde_json::json!({ "AWS": "*" })),
+        action: Some(Value::String("sts:AssumeRole".to_owned())),
+        condition: None,
+        other: Map::new(),
+    }
+}
+
+fn is_placeholder(statement: &Statement) -> bool {
+    *statement == placeholder()
 }
 
 fn percent_decode(text: &str) -> Result<String, TrustError> {
@@ -277,6 +301,7 @@ pub fn bind(policy: &PolicyDocument, binding: &Binding) -> Merged {
     let (sub_key, aud_key) = (binding.sub_key(), binding.aud_key());
     let operator = binding.subject.operator();
     let mut policy = policy.clone();
+    policy.statements.retain(|statement| !is_placeholder(statement));
     let mut joinable = None;
     for (index, statement) in policy.statements.iter().enumerate() {
         if !is_federation_for(statement, &binding.provider_arn) {
@@ -323,7 +348,8 @@ pub fn bind(policy: &PolicyDocument, binding: &Binding) -> Merged {
 }
 
 /// Remove `subject` from every statement for `provider_arn`; a statement left with no
-/// `sub` value goes. Returns the new policy and whether it changed.
+/// `sub` value goes (and when none is left, the placeholder that trusts nobody stays,
+/// see [`NO_SUBJECT_LEFT_SID`]). Returns the new policy and whether it changed.
 pub fn unbind(policy: &PolicyDocument, provider_arn: &str, issuer: &Issuer, subject: &str) -> Merged {
     let sub_key = issuer.condition_key("sub");
     let mut policy = policy.clone();
@@ -365,6 +391,9 @@ pub fn unbind(policy: &PolicyDocument, provider_arn: &str, issuer: &Issuer, subj
         }
         !emptied
     });
+    if policy.statements.is_empty() {
+        policy.statements.push(placeholder());
+    }
     Merged { policy, changed }
 }
 
@@ -908,6 +937,25 @@ mod tests {
         );
         assert!(unbound.changed);
         assert_eq!(unbound.policy, before);
+    }
+
+    #[test]
+    fn removing_the_last_subject_leaves_a_statement_that_trusts_nobody_and_bind_replaces_it() {
+        let bound = bind(&PolicyDocument::empty(), &binding("system:serviceaccount:a:b")).policy;
+        let unbound = unbind(
+            &bound,
+            &issuer().provider_arn(ACCOUNT),
+            &issuer(),
+            "system:serviceaccount:a:b",
+        )
+        .policy;
+        assert!(unbound.trusts_nobody());
+        assert_eq!(unbound.statements.len(), 1);
+        assert!(!allows(&unbound, "system:serviceaccount:a:b"));
+        assert_eq!(
+            bind(&unbound, &binding("system:serviceaccount:a:b")).policy,
+            bound
+        );
     }
 
     #[test]
