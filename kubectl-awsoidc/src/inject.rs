@@ -371,6 +371,12 @@ pub fn inject(
         }
     }
     if options.mode == Mode::Process {
+        if options.region.is_none() && !templates.is_empty() {
+            notes.push(
+                "no --region: the helper calls the STS endpoint of the pod's AWS_REGION, which the image must set"
+                    .to_owned(),
+            );
+        }
         add_config_maps(&mut out, &templates, &roles, options);
     }
     Ok(Injected {
@@ -609,6 +615,9 @@ pub fn config_map_name(service_account: &str) -> String {
 /// The AWS config file whose profile runs the helper for `role_arn`.
 pub fn aws_config(role_arn: &str, options: &Options) -> String {
     let mut command = format!("{HELPER_PATH} --role-arn {role_arn}");
+    if let Some(region) = &options.region {
+        command.push_str(&format!(" --region {region}"));
+    }
     if options.audience != DEFAULT_AUDIENCE {
         command.push_str(&format!(" --audience {}", options.audience));
     }
@@ -772,6 +781,7 @@ spec:
         for mode in [Mode::Native, Mode::Process] {
             let options = Options {
                 mode,
+                region: Some("eu-central-1".into()),
                 ..Options::default()
             };
             let (once, _) = run(POD, &options).unwrap();
@@ -905,7 +915,9 @@ spec:
                 .collect::<Vec<_>>(),
             [
                 "[profile awsoidc]",
-                &format!("credential_process = /usr/local/bin/awsoidc-credential-process --role-arn {ROLE}"),
+                &format!(
+                    "credential_process = /usr/local/bin/awsoidc-credential-process --role-arn {ROLE} --region eu-central-1"
+                ),
                 "region = eu-central-1"
             ]
         );
