@@ -6,11 +6,14 @@ use crate::cli::{Cli, Command, ProviderCommand};
 use crate::context::Context;
 use crate::exit::Code;
 
+mod bind;
 mod completion;
 mod disable;
 mod enable;
+mod inject;
 mod provider;
 mod thumbprint;
+mod unbind;
 mod version;
 
 /// Run the parsed command line.
@@ -23,6 +26,9 @@ pub async fn run(cli: Cli) -> Result<Code> {
         Command::Disable(args) => disable::run(&context, &args).await,
         Command::Thumbprint(args) => thumbprint::run(&context, &args).await,
         Command::Provider(ProviderCommand::Sync(args)) => provider::sync(&context, &args).await,
+        Command::Bind(args) => bind::run(&context, &args).await,
+        Command::Unbind(args) => unbind::run(&context, &args).await,
+        Command::Inject(args) => inject::run(&context, &args).await,
         other => Err(crate::exit::usage(format!(
             "`{}` is not available in this build yet",
             command_name(&other)
