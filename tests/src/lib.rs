@@ -101,6 +101,9 @@ pub struct TestBed {
     _etcd: Supervised,
     _moto: Supervised,
     serial: Mutex<()>,
+    /// Held by the gardenlet stand-in while it reconciles and by `reset`, so a reset
+    /// never races a reconcile that read the state before it.
+    reconciling: Mutex<()>,
     /// The managed-issuer discovery server, once a shoot asked for it: (port, process).
     discovery_server: Mutex<Option<(u16, Supervised)>>,
 }
@@ -237,6 +240,7 @@ impl TestBed {
             _etcd: etcd,
             _moto: moto,
             serial: Mutex::new(()),
+            reconciling: Mutex::new(()),
         };
         bed.wait_until("etcd to answer", Duration::from_secs(30), || {
             bed.curl_status(&format!("{}/health", bed.apiserver_state().etcd_url), &[]) == Some(200)
@@ -265,6 +269,10 @@ impl TestBed {
     /// Back to the starting state: no shoot, no shoot-info, nothing the plugin owns,
     /// anonymous authentication off, a leaf+CA chain, an empty moto.
     pub fn reset(&self) -> Result<()> {
+        let _reconciling = self
+            .reconciling
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         self.kubectl_ok(
             &[
                 "delete",
@@ -723,6 +731,10 @@ spec:
     }
 
     fn reconcile_shoot(&self) -> Result<()> {
+        let _reconciling = self
+            .reconciling
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let info = self.kubectl(
             &[
                 "get",
