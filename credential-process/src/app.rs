@@ -140,12 +140,7 @@ pub fn fetch_credentials(
 ) -> Result<ProcessCredentials, Failure> {
     let deadline = Instant::now() + settings.timeout;
     if settings.duration < SHORT_SESSION_SECONDS {
-        log.warn(format_args!(
-            "--duration {} leaves less than 5 minutes before the SDKs' 15-minute refresh window: the \
-             credentials can never be served from the cache and botocore re-runs this helper on nearly \
-             every use; use --duration 3600",
-            settings.duration
-        ));
+        log.warn(format_args!("{}", short_session_warning(settings.duration)));
     }
 
     // A token file is read and checked on every call; a token command runs only when
@@ -251,6 +246,26 @@ pub fn fetch_credentials(
         }
     }
     Ok(credentials)
+}
+
+/// Why a session shorter than [`SHORT_SESSION_SECONDS`] defeats caching, in numbers.
+fn short_session_warning(duration: u32) -> String {
+    let usable = i64::from(duration) - cache::MIN_REMAINING_SECONDS;
+    let (left, reuse) = if usable <= 0 {
+        (
+            "no time".to_owned(),
+            "the credentials can never be served from the cache",
+        )
+    } else {
+        (
+            format!("only {usable} s"),
+            "the credentials are served from the cache for that long only",
+        )
+    };
+    format!(
+        "--duration {duration} leaves {left} before the SDKs' 15-minute refresh window: {reuse}, and \
+         botocore re-runs this helper on nearly every use; use --duration 3600"
+    )
 }
 
 fn lookup(
@@ -397,6 +412,12 @@ mod tests {
                 .starts_with("token expired at 2026-01-02T03:05:45Z"),
             "{failure}"
         );
+    }
+
+    #[test]
+    fn short_sessions_are_explained_in_numbers() {
+        assert!(short_session_warning(900).contains("can never be served from the cache"));
+        assert!(short_session_warning(1100).contains("leaves only 200 s"));
     }
 
     #[test]
