@@ -7,13 +7,25 @@
 //! | kubeconfig, garden, AWS    | `context`        |
 //! | plans of writes, dry-run   | `plan`           |
 //! | issuer identity rules      | `issuer`         |
+//! | role trust policies        | `trust`          |
+//! | manifest injection         | `inject`         |
+//! | ServiceAccount annotations | `serviceaccount` |
+//! | IAM roles                  | `role`           |
 //! | commands                   | `commands`       |
 
 pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod exit;
+pub mod gardener;
+pub mod inject;
 pub mod issuer;
 pub mod plan;
 pub mod probe;
+pub mod progress;
+pub mod provider;
+pub mod rbac;
+pub mod role;
+pub mod serviceaccount;
 pub mod tls;
+pub mod trust;
