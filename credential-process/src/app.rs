@@ -5,7 +5,7 @@
 //! printed on stdout unless the whole call succeeded.
 
 use crate::cache::{self, Cache, CacheKey, Miss};
-use crate::cli::{Args, Format};
+use crate::cli::{self, Format, Invocation};
 use crate::credentials::ProcessCredentials;
 use crate::environment::Environment;
 use crate::exit::Exit;
@@ -16,7 +16,6 @@ use crate::sts::{self, AssumeRoleRequest, StsError};
 use crate::sts_error::likely_broken_links;
 use crate::token::{self, Claims, TokenError};
 use crate::token_source::{self, TokenSourceError};
-use clap::Parser;
 use std::ffi::OsString;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -70,21 +69,13 @@ pub fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Exit {
-    let args = match Args::try_parse_from(args) {
-        Ok(args) => args,
+    let args = match cli::parse(args) {
+        Ok(Invocation::Run(args)) => args,
+        Ok(Invocation::Help) => return print_text(&cli::help(), stdout),
+        Ok(Invocation::Version) => return print_text(cli::VERSION, stdout),
         Err(error) => {
-            let mut text = error.render().to_string();
-            if !text.ends_with('\n') {
-                text.push('\n');
-            }
-            // Nothing more can be said if the help or usage text itself cannot be written.
-            return if error.use_stderr() {
-                let _ = stderr.write_all(text.as_bytes());
-                Exit::Usage
-            } else {
-                let _ = stdout.write_all(text.as_bytes());
-                Exit::Success
-            };
+            Log::new(false, stderr).error(format_args!("{error}"));
+            return Exit::Usage;
         }
     };
     let mut log = Log::new(args.verbose, stderr);
@@ -101,6 +92,13 @@ pub fn run(
             failure.exit()
         }
     }
+}
+
+/// The help or version text. Asked for and printed is success; nothing more can be
+/// said if stdout is closed (`--help | head -1`).
+fn print_text(text: &str, stdout: &mut dyn Write) -> Exit {
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    Exit::Success
 }
 
 fn print(credentials: &ProcessCredentials, format: Format, stdout: &mut dyn Write) -> std::io::Result<()> {
@@ -431,9 +429,17 @@ mod tests {
             &mut stderr,
         );
         assert_eq!((exit, stdout.is_empty()), (Exit::Usage, true));
+        assert_eq!(
+            String::from_utf8_lossy(&stderr),
+            "awsoidc-credential-process: error: unknown flag --bogus: see --help for the flags\n"
+        );
         let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
         let exit = run(["helper".into(), "--help".into()], &env, &mut stdout, &mut stderr);
         assert_eq!((exit, stderr.is_empty()), (Exit::Success, true));
-        assert!(String::from_utf8_lossy(&stdout).contains("Exit codes:"));
+        assert_eq!(String::from_utf8_lossy(&stdout), cli::help());
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let exit = run(["helper".into(), "-V".into()], &env, &mut stdout, &mut stderr);
+        assert_eq!((exit, stderr.is_empty()), (Exit::Success, true));
+        assert_eq!(String::from_utf8_lossy(&stdout), cli::VERSION);
     }
 }
