@@ -18,11 +18,6 @@ use crate::environment::Environment;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Shortest session STS grants.
-pub const MIN_DURATION: u32 = 900;
-/// Longest session STS grants (the role's MaxSessionDuration may be lower).
-pub const MAX_DURATION: u32 = 43_200;
-
 /// Where the token comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenSource {
@@ -78,9 +73,6 @@ pub enum ConfigError {
     /// The endpoint URL is not http(s).
     #[error("invalid STS endpoint URL {0:?}: expected http:// or https:// followed by a host")]
     InvalidEndpoint(String),
-    /// `--duration` outside what STS accepts.
-    #[error("--duration {0} is outside {MIN_DURATION}..{MAX_DURATION} seconds: pass e.g. --duration 3600")]
-    InvalidDuration(u32),
     /// The session name does not match STS's pattern.
     #[error("invalid session name {0:?}: use 2 to 64 characters of letters, digits and +=,.@_-")]
     InvalidSessionName(String),
@@ -149,9 +141,6 @@ impl Settings {
             }
         };
 
-        if !(MIN_DURATION..=MAX_DURATION).contains(&args.duration) {
-            return Err(ConfigError::InvalidDuration(args.duration));
-        }
         if args.audience.is_empty() {
             return Err(ConfigError::EmptyAudience);
         }
@@ -297,9 +286,9 @@ pub fn profile_region(config: &str, profile: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::Invocation;
     use crate::environment::FixedEnvironment;
     use crate::time::Timestamp;
-    use clap::Parser;
 
     const ROLE: &str = "arn:aws:iam::111122223333:role/app";
 
@@ -312,8 +301,12 @@ mod tests {
         vars: &[(&str, &str)],
         config: Option<&str>,
     ) -> Result<Settings, ConfigError> {
-        let args = Args::try_parse_from(std::iter::once("helper").chain(flags.iter().copied()))
-            .expect("flags parse");
+        let argv = std::iter::once("helper")
+            .chain(flags.iter().copied())
+            .map(Into::into);
+        let Ok(Invocation::Run(args)) = crate::cli::parse(argv) else {
+            panic!("{flags:?} do not parse as a run");
+        };
         let env = FixedEnvironment::new(vars.iter().copied(), Timestamp(0));
         Settings::resolve(&args, &env, |_| config.map(str::to_owned))
     }
@@ -380,14 +373,28 @@ mod tests {
     }
 
     #[test]
-    fn duration_outside_sts_bounds_is_refused_locally() {
-        let flags = |d: &'static str| ["--role-arn", ROLE, "--region", "eu-central-1", "--duration", d];
-        let error = resolve(&flags("100"), &[]).expect_err("too short");
-        assert_eq!(error, ConfigError::InvalidDuration(100));
-        assert!(error.to_string().contains("900..43200"), "{error}");
-        assert!(resolve(&flags("43201"), &[]).is_err());
-        assert_eq!(resolve(&flags("900"), &[]).map(|s| s.duration), Ok(900));
-        assert_eq!(resolve(&flags("21600"), &[]).map(|s| s.duration), Ok(21600));
+    fn duration_timeout_format_and_verbose_flags_reach_the_settings() {
+        let base = ["--role-arn", ROLE, "--region", "eu-central-1"];
+        let defaults = resolve(&base, &[]).expect("resolves");
+        assert_eq!(
+            (
+                defaults.duration,
+                defaults.timeout,
+                defaults.format,
+                defaults.verbose
+            ),
+            (3600, Duration::from_secs(10), Format::Json, false)
+        );
+        let flags = [
+            &base[..],
+            &["--duration=21600", "--timeout", "3", "--format=env", "-v"],
+        ]
+        .concat();
+        let given = resolve(&flags, &[]).expect("resolves");
+        assert_eq!(
+            (given.duration, given.timeout, given.format, given.verbose),
+            (21600, Duration::from_secs(3), Format::Env, true)
+        );
     }
 
     #[test]
