@@ -5,12 +5,11 @@
 
 use anyhow::{Context as _, Result, bail};
 use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, service_account_subject};
-use serde::Deserialize;
 
 use crate::cli::{BindArgs, DryRun, OutputFormat};
-use crate::context::{Cluster, Context};
+use crate::context::Context;
 use crate::exit::{Code, usage};
-use crate::issuer::Issuer;
+use crate::issuer::fetch_cluster_issuer;
 use crate::plan::{Action, Change, Report};
 use crate::role::{self, Iam, RoleRef};
 use crate::serviceaccount::{self, Wanted};
@@ -43,7 +42,7 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
         Some(pattern) => subject_pattern(pattern)?,
         None => Subject::Exact(service_account_subject(&namespace, &args.service_account)),
     };
-    let issuer = cluster_issuer(cluster).await?;
+    let issuer = fetch_cluster_issuer(&cluster.client).await?;
     let sdk = context.aws().await;
     let account = match role.account.clone().or_else(|| args.account_id.clone()) {
         Some(account) => account,
@@ -263,25 +262,6 @@ fn service_account_manifest(
         },
     };
     Ok(serde_yaml::to_string(&manifest)?)
-}
-
-/// The cluster's issuer, read from its discovery document with the user's credentials.
-pub(super) async fn cluster_issuer(cluster: &Cluster) -> Result<Issuer> {
-    #[derive(Deserialize)]
-    struct Discovery {
-        issuer: String,
-    }
-    let request = http::Request::get("/.well-known/openid-configuration").body(Vec::new())?;
-    let text = cluster.client.request_text(request).await.with_context(|| {
-        format!(
-            "failed to read the issuer from {}/.well-known/openid-configuration",
-            cluster.config.cluster_url.to_string().trim_end_matches('/')
-        )
-    })?;
-    let discovery: Discovery =
-        serde_json::from_str(&text).context("failed to parse the cluster's discovery document")?;
-    Issuer::parse(&discovery.issuer)
-        .context("the cluster's ServiceAccount issuer cannot be federated with IAM")
 }
 
 /// Print a plan in the format `-o` asks for.

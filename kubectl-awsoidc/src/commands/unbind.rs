@@ -7,9 +7,10 @@ use anyhow::{Result, bail};
 use awsoidc_credential_process::contract::service_account_subject;
 
 use crate::cli::{DryRun, UnbindArgs};
-use crate::commands::bind::{cluster_issuer, half_way, print_report};
+use crate::commands::bind::{half_way, print_report};
 use crate::context::Context;
 use crate::exit::{Code, usage};
+use crate::issuer::fetch_cluster_issuer;
 use crate::plan::{Action, Change, Report};
 use crate::role::{self, Iam, RoleRef};
 use crate::serviceaccount::{self, ROLE_ARN_ANNOTATION};
@@ -37,7 +38,7 @@ pub async fn run(context: &Context, args: &UnbindArgs) -> Result<Code> {
         }
     };
     let role = RoleRef::parse(&role_text).map_err(|err| usage(err.to_string()))?;
-    let issuer = cluster_issuer(cluster).await?;
+    let issuer = fetch_cluster_issuer(&cluster.client).await?;
     let sdk = context.aws().await;
     let account = match role.account.clone() {
         Some(account) => account,
