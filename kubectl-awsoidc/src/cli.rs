@@ -227,6 +227,9 @@ pub struct UnbindArgs {
     /// Also delete the role when no subject is left in its trust policy.
     #[arg(long)]
     pub delete_role: bool,
+    /// Remove this `--subject-pattern` that bind added, instead of the ServiceAccount's own subject.
+    #[arg(long, value_name = "PATTERN")]
+    pub subject_pattern: Option<String>,
 }
 
 /// How workloads get AWS credentials.

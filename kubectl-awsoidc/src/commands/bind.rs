@@ -218,7 +218,7 @@ pub(super) fn half_way(done: &[String]) -> String {
 }
 
 /// A `--subject-pattern`, which must name ServiceAccounts and hold a wildcard.
-fn subject_pattern(pattern: &str) -> Result<Subject> {
+pub(super) fn subject_pattern(pattern: &str) -> Result<Subject> {
     if !pattern.starts_with("system:serviceaccount:") {
         return Err(usage(format!(
             "--subject-pattern {pattern:?} must start with system:serviceaccount: (e.g. \
