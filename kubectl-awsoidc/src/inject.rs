@@ -46,6 +46,8 @@ pub const HELPER_PATH: &str = "/usr/local/bin/awsoidc-credential-process";
 pub const GENERATED_ANNOTATION: &str = "kubectl-awsoidc/generated-by";
 
 const CONFIG_FILE_KEY: &str = "config";
+/// The projected token's lifetime unless `--token-expiration` says otherwise (the longest allowed).
+pub const DEFAULT_TOKEN_EXPIRATION: u32 = MAX_EXPIRATION;
 const MIN_EXPIRATION: u32 = 600;
 const MAX_EXPIRATION: u32 = 86_400;
 /// kube-apiserver's marker for legacy tokens: with `--service-account-extend-token-expiration`
@@ -136,7 +138,7 @@ impl Default for Options {
         Self {
             mode: Mode::Native,
             audience: DEFAULT_AUDIENCE.to_owned(),
-            expiration_seconds: MAX_EXPIRATION,
+            expiration_seconds: DEFAULT_TOKEN_EXPIRATION,
             region: None,
             skip_containers: Vec::new(),
         }

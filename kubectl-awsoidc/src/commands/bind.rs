@@ -9,14 +9,12 @@ use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, service_account_sub
 use crate::cli::{BindArgs, DryRun, OutputFormat};
 use crate::context::Context;
 use crate::exit::{Code, usage};
+use crate::inject::DEFAULT_TOKEN_EXPIRATION;
 use crate::issuer::fetch_cluster_issuer;
 use crate::plan::{Action, Change, Report};
 use crate::role::{self, Iam, RoleRef};
 use crate::serviceaccount::{self, Wanted};
 use crate::trust::{self, Binding, PolicyDocument, Subject};
-
-/// The projected token lifetime `inject` uses unless told otherwise.
-const DEFAULT_TOKEN_EXPIRATION: u32 = 86_400;
 
 pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
     if !serviceaccount::is_valid_name(&args.service_account) {
