@@ -6,11 +6,10 @@
 use anyhow::{Context as _, Result, bail};
 use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, service_account_subject};
 
-use crate::cli::{BindArgs, DryRun, OutputFormat};
+use crate::cli::{BindArgs, DryRun};
 use crate::context::Context;
 use crate::exit::{Code, usage};
 use crate::inject::DEFAULT_TOKEN_EXPIRATION;
-use crate::issuer::fetch_cluster_issuer;
 use crate::plan::{Action, Change, Report};
 use crate::role::{self, Iam, RoleRef};
 use crate::serviceaccount::{self, Wanted};
@@ -40,7 +39,7 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
         Some(pattern) => subject_pattern(pattern)?,
         None => Subject::Exact(service_account_subject(&namespace, &args.service_account)),
     };
-    let issuer = fetch_cluster_issuer(&cluster.client).await?;
+    let issuer = crate::issuer::fetch_cluster_issuer(&cluster.client).await?;
     let sdk = context.aws().await;
     let account = match role.account.clone().or_else(|| args.account_id.clone()) {
         Some(account) => account,
@@ -199,7 +198,7 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
     }
     .await;
     applied.map_err(|err| err.context(half_way(&done)))?;
-    print_report(context, &report)?;
+    report.print(context.global.output)?;
     Ok(Code::Success)
 }
 
@@ -260,14 +259,4 @@ fn service_account_manifest(
         },
     };
     Ok(serde_yaml::to_string(&manifest)?)
-}
-
-/// Print a plan in the format `-o` asks for.
-pub(super) fn print_report(context: &Context, report: &Report) -> Result<()> {
-    match context.global.output {
-        OutputFormat::Text => print!("{report}"),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(report)?),
-        OutputFormat::Yaml => print!("{}", serde_yaml::to_string(report)?),
-    }
-    Ok(())
 }
