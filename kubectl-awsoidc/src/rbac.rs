@@ -123,18 +123,29 @@ pub async fn apply(client: &kube::Client, dry_run: DryRun) -> kube::Result<Vec<C
 /// Delete both objects if this tool owns them (an object of the same name without
 /// the label is someone else's and stays).
 pub async fn delete(client: &kube::Client, dry_run: DryRun) -> kube::Result<Vec<Change>> {
-    let mut changes = Vec::new();
-    let writes = dry_run != DryRun::Client;
-    let params = DeleteParams {
-        dry_run: dry_run == DryRun::Server,
-        ..Default::default()
-    };
-    let bindings: Api<ClusterRoleBinding> = Api::all(client.clone());
-    let target = format!("clusterrolebinding.rbac.authorization.k8s.io/{NAME}");
-    changes.push(match bindings.get_opt(NAME).await? {
-        Some(binding) if is_managed(&binding.metadata) => {
-            if writes {
-                bindings.delete(NAME, &params).await?;
+    Ok(vec![
+        delete_owned::<ClusterRoleBinding>(client, "clusterrolebinding", dry_run).await?,
+        delete_owned::<ClusterRole>(client, "clusterrole", dry_run).await?,
+    ])
+}
+
+async fn delete_owned<K>(client: &kube::Client, kind: &str, dry_run: DryRun) -> kube::Result<Change>
+where
+    K: kube::Resource<Scope = kube::core::ClusterResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::all(client.clone());
+    let target = format!("{kind}.rbac.authorization.k8s.io/{NAME}");
+    Ok(match api.get_opt(NAME).await? {
+        Some(object) if is_managed(object.meta()) => {
+            if dry_run != DryRun::Client {
+                let params = DeleteParams {
+                    dry_run: dry_run == DryRun::Server,
+                    ..Default::default()
+                };
+                api.delete(NAME, &params).await?;
             }
             Change::new(target, Action::Delete)
         }
@@ -142,22 +153,7 @@ pub async fn delete(client: &kube::Client, dry_run: DryRun) -> kube::Result<Vec<
             Change::new(target, Action::Unchanged).with_detail("not created by kubectl-awsoidc: left alone")
         }
         None => Change::new(target, Action::Unchanged).with_detail("not found"),
-    });
-    let roles: Api<ClusterRole> = Api::all(client.clone());
-    let target = format!("clusterrole.rbac.authorization.k8s.io/{NAME}");
-    changes.push(match roles.get_opt(NAME).await? {
-        Some(role) if is_managed(&role.metadata) => {
-            if writes {
-                roles.delete(NAME, &params).await?;
-            }
-            Change::new(target, Action::Delete)
-        }
-        Some(_) => {
-            Change::new(target, Action::Unchanged).with_detail("not created by kubectl-awsoidc: left alone")
-        }
-        None => Change::new(target, Action::Unchanged).with_detail("not found"),
-    });
-    Ok(changes)
+    })
 }
 
 #[cfg(test)]

@@ -7,25 +7,13 @@ use anyhow::{Context as _, Result, anyhow};
 use crate::cli::ProviderSyncArgs;
 use crate::commands::thumbprint;
 use crate::context::Context;
-use crate::exit::{Code, usage};
-use crate::issuer::{Issuer, fetch_cluster_issuer};
+use crate::exit::Code;
 use crate::plan::Report;
 use crate::provider::{Iam, ProviderStep, plan};
 
 pub async fn sync(context: &Context, args: &ProviderSyncArgs) -> Result<Code> {
-    let (issuer, ca) = match &args.issuer_url {
-        Some(url) => (
-            Issuer::parse(url).map_err(|err| usage(format!("--issuer-url: {err}")))?,
-            Vec::new(),
-        ),
-        None => {
-            let cluster = context.cluster().await?;
-            (
-                fetch_cluster_issuer(&cluster.client).await?,
-                cluster.config.root_cert.clone().unwrap_or_default(),
-            )
-        }
-    };
+    let (issuer, ca) =
+        thumbprint::resolve_issuer(context, args.issuer_url.as_deref(), "--issuer-url").await?;
     let jwks = thumbprint::jwks_uri(context, &issuer, &ca).await;
     let inspected = issuer.clone();
     let hosts = tokio::task::spawn_blocking(move || thumbprint::inspect(&inspected, jwks.as_deref()))

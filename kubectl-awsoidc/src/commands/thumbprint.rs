@@ -93,20 +93,28 @@ pub fn describe(host: &HostChain) -> String {
     text
 }
 
-pub async fn run(context: &Context, args: &ThumbprintArgs) -> Result<Code> {
-    let (issuer, ca) = match &args.url {
-        Some(url) => (
-            Issuer::parse(url).map_err(|err| usage(format!("URL: {err}")))?,
+/// The issuer a command is about — the URL given as `what`, else the cluster's — and
+/// the CA to trust for it (the cluster's; none for a URL given by hand).
+pub async fn resolve_issuer(
+    context: &Context,
+    url: Option<&str>,
+    what: &str,
+) -> Result<(Issuer, Vec<Vec<u8>>)> {
+    match url {
+        Some(url) => Ok((
+            Issuer::parse(url).map_err(|err| usage(format!("{what}: {err}")))?,
             Vec::new(),
-        ),
+        )),
         None => {
             let cluster = context.cluster().await?;
-            (
-                fetch_cluster_issuer(&cluster.client).await?,
-                cluster.config.root_cert.clone().unwrap_or_default(),
-            )
+            let ca = cluster.config.root_cert.clone().unwrap_or_default();
+            Ok((fetch_cluster_issuer(&cluster.client).await?, ca))
         }
-    };
+    }
+}
+
+pub async fn run(context: &Context, args: &ThumbprintArgs) -> Result<Code> {
+    let (issuer, ca) = resolve_issuer(context, args.url.as_deref(), "URL").await?;
     let jwks = jwks_uri(context, &issuer, &ca).await;
     let issuer_for_inspect = issuer.clone();
     let jwks_for_inspect = jwks.clone();
