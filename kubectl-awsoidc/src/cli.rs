@@ -227,6 +227,9 @@ pub struct UnbindArgs {
     /// Also delete the role when no subject is left in its trust policy.
     #[arg(long)]
     pub delete_role: bool,
+    /// Remove this `--subject-pattern` that bind added, instead of the ServiceAccount's own subject.
+    #[arg(long, value_name = "PATTERN")]
+    pub subject_pattern: Option<String>,
 }
 
 /// How workloads get AWS credentials.
@@ -249,12 +252,14 @@ pub struct InjectArgs {
     /// The role ARN (default: the ServiceAccount's annotation, when a cluster is reachable).
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
-    /// The projected token's audience.
-    #[arg(long, value_name = "AUDIENCE", default_value = awsoidc_credential_process::contract::DEFAULT_AUDIENCE)]
-    pub audience: String,
-    /// The projected token's lifetime in seconds (600..86400, never 3607).
-    #[arg(long, value_name = "SECONDS", default_value_t = 86400)]
-    pub token_expiration: u32,
+    /// The projected token's audience (default: the ServiceAccount's
+    /// eks.amazonaws.com/audience annotation, then sts.amazonaws.com).
+    #[arg(long, value_name = "AUDIENCE")]
+    pub audience: Option<String>,
+    /// The projected token's lifetime in seconds, 600..86400 and never 3607 (default: the
+    /// ServiceAccount's eks.amazonaws.com/token-expiration annotation, then 86400).
+    #[arg(long, value_name = "SECONDS")]
+    pub token_expiration: Option<u32>,
     /// A container that gets nothing injected (repeatable).
     #[arg(long = "skip-container", value_name = "NAME")]
     pub skip_containers: Vec<String>,

@@ -15,6 +15,7 @@
 //! process exits, however it exits. Tests that change cluster-wide state take
 //! [`TestBed::lock`] first and call [`TestBed::reset`]. The binaries under test are
 //! the ones `cargo test --workspace` builds next to this test binary.
+//! [`seed`] is the seed tutorial as one flow, shared by `tests/seed.rs` and `make demo`.
 //!
 //! | variable         | meaning                                                  |
 //! |------------------|----------------------------------------------------------|
@@ -31,6 +32,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail, ensure};
 use serde_json::Value;
+
+pub mod seed;
 
 /// The account moto puts every resource in.
 pub const MOTO_ACCOUNT: &str = "123456789012";

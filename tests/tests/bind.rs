@@ -525,3 +525,100 @@ fn inject_refuses_bad_input_with_nothing_on_stdout() {
         assert!(stderr(&output).contains(message), "{}", stderr(&output));
     }
 }
+
+#[test]
+fn a_subject_pattern_uses_string_like_and_unbind_removes_just_that_pattern() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    prepared(bed, &["ci"]);
+    let pattern = "system:serviceaccount:ci:runner-*";
+    plugin_ok(
+        bed,
+        &["bind", "runner-1", "RunnersRole", "-n", "ci", "--create-role"],
+    );
+    plugin_ok(
+        bed,
+        &[
+            "bind",
+            "runner-2",
+            "RunnersRole",
+            "-n",
+            "ci",
+            "--subject-pattern",
+            pattern,
+        ],
+    );
+    let policy = trust_of(bed, "RunnersRole").unwrap();
+    assert_eq!(
+        policy.statements.len(),
+        2,
+        "a pattern gets its own StringLike statement"
+    );
+    assert!(allows(bed, &policy, &subject("ci", "runner-42")));
+    assert!(!allows(bed, &policy, &subject("ci", "builder")));
+    assert!(trust::too_wide(&policy, &provider_arn(bed), &issuer(bed)).is_empty());
+
+    let wide = plugin(
+        bed,
+        &[
+            "bind",
+            "x",
+            "RunnersRole",
+            "-n",
+            "ci",
+            "--subject-pattern",
+            "ci:*",
+        ],
+        None,
+    );
+    assert_eq!(wide.status.code(), Some(2), "a pattern must name ServiceAccounts");
+
+    plugin_ok(
+        bed,
+        &["unbind", "runner-2", "-n", "ci", "--subject-pattern", pattern],
+    );
+    let after = trust_of(bed, "RunnersRole").unwrap();
+    assert!(!allows(bed, &after, &subject("ci", "runner-42")));
+    assert!(allows(bed, &after, &subject("ci", "runner-1")));
+}
+
+#[test]
+fn inject_takes_the_audience_and_lifetime_bind_annotated() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    prepared(bed, &["shop"]);
+    let bind = [
+        "bind",
+        "web",
+        "WebRole",
+        "-n",
+        "shop",
+        "--create-role",
+        "--audience",
+        "custom-aud",
+    ];
+    plugin_ok(bed, &[&bind[..], &["--token-expiration", "3600"]].concat());
+    let policy = trust_of(bed, "WebRole").unwrap();
+    let verdict = trust::evaluate(
+        &policy,
+        &provider_arn(bed),
+        &issuer(bed),
+        &subject("shop", "web"),
+        "custom-aud",
+    );
+    assert!(verdict.allowed, "{:?}", verdict.findings);
+
+    let injected = checked("inject", plugin(bed, &["inject", "-f", "-"], Some(DEPLOYMENT))).unwrap();
+    assert!(injected.contains("audience: custom-aud\n"), "{injected}");
+    assert!(injected.contains("expirationSeconds: 3600\n"), "{injected}");
+    let flagged = plugin(
+        bed,
+        &["inject", "-f", "-", "--token-expiration", "7200"],
+        Some(DEPLOYMENT),
+    );
+    assert!(
+        checked("inject --token-expiration", flagged)
+            .unwrap()
+            .contains("expirationSeconds: 7200\n")
+    );
+}
