@@ -7,11 +7,13 @@
 //! | kubeconfig, garden, AWS    | `context`        |
 //! | plans of writes, dry-run   | `plan`           |
 //! | issuer identity rules      | `issuer`         |
+//! | discovery document, JWKS   | `discovery`      |
 //! | commands                   | `commands`       |
 
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod discovery;
 pub mod exit;
 pub mod issuer;
 pub mod plan;
