@@ -206,6 +206,10 @@ pub struct BindArgs {
     /// The token lifetime annotated on the ServiceAccount, in seconds.
     #[arg(long, value_name = "SECONDS")]
     pub token_expiration: Option<u32>,
+    /// The account's quota for the trust policy's length, in characters (IAM's default
+    /// is 2048; raised quotas go up to 8192).
+    #[arg(long, value_name = "CHARS", default_value_t = crate::trust::DEFAULT_TRUST_POLICY_QUOTA)]
+    pub trust_policy_quota: usize,
 }
 
 #[derive(Debug, Args)]

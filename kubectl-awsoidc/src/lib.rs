@@ -8,6 +8,10 @@
 //! | plans of writes, dry-run   | `plan`           |
 //! | issuer identity rules      | `issuer`         |
 //! | discovery document, JWKS   | `discovery`      |
+//! | role trust policies        | `trust`          |
+//! | manifest injection         | `inject`         |
+//! | ServiceAccount annotations | `serviceaccount` |
+//! | IAM roles                  | `role`           |
 //! | commands                   | `commands`       |
 
 pub mod cli;
@@ -15,5 +19,9 @@ pub mod commands;
 pub mod context;
 pub mod discovery;
 pub mod exit;
+pub mod inject;
 pub mod issuer;
 pub mod plan;
+pub mod role;
+pub mod serviceaccount;
+pub mod trust;

@@ -6,7 +6,10 @@ use crate::cli::{Cli, Command};
 use crate::context::Context;
 use crate::exit::Code;
 
+mod bind;
 mod completion;
+mod inject;
+mod unbind;
 mod version;
 
 /// Run the parsed command line.
@@ -15,6 +18,9 @@ pub async fn run(cli: Cli) -> Result<Code> {
     match cli.command {
         Command::Completion(args) => completion::run(&args),
         Command::Version => version::run(&context),
+        Command::Bind(args) => bind::run(&context, &args).await,
+        Command::Unbind(args) => unbind::run(&context, &args).await,
+        Command::Inject(args) => inject::run(&context, &args).await,
         other => Err(crate::exit::usage(format!(
             "`{}` is not available in this build yet",
             command_name(&other)

@@ -1,0 +1,1010 @@
+//! Manifest injection, as pure transforms over YAML streams: find every pod template
+//! (Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers,
+//! Jobs, CronJobs, `List`s of them, multi-document streams) and add the projected
+//! ServiceAccount token, its read-only mount and the AWS settings of one of two modes:
+//!
+//! - `native`: the SDKs' own web identity support (`AWS_ROLE_ARN`,
+//!   `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_STS_REGIONAL_ENDPOINTS=regional`, `AWS_REGION`);
+//! - `process`: a generated AWS config (a ConfigMap mounted at [`CONFIG_MOUNT_DIR`]) whose
+//!   profile runs the helper as `credential_process`, and `AWS_CONFIG_FILE` /
+//!   `AWS_PROFILE` / `AWS_SDK_LOAD_CONFIG` — but never the web identity variables, which
+//!   botocore would prefer over the profile.
+//!
+//! What is already there (a volume, mount or variable of the same name) is left alone
+//! and reported, never duplicated, so injecting twice gives what injecting once gave.
+//!
+//! Comments: no maintained Rust YAML crate both edits documents and keeps comments
+//! (serde_yaml, the workspace's YAML crate, drops them while keeping key order and every
+//! unknown field). Comment lines that precede each document are kept by splitting the
+//! stream on `---` markers before parsing; comments inside a document are lost.
+
+use std::collections::BTreeSet;
+
+use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, TOKEN_MOUNT_DIR};
+use serde_yaml::{Mapping, Value};
+
+/// The name of the projected token volume (as EKS's pod identity webhook names it).
+pub const TOKEN_VOLUME: &str = "aws-iam-token";
+
+/// The name of the AWS config volume of `--mode process`.
+pub const CONFIG_VOLUME: &str = "awsoidc-aws-config";
+
+/// Where the generated AWS config is mounted in `--mode process`.
+pub const CONFIG_MOUNT_DIR: &str = "/etc/awsoidc";
+
+/// The AWS profile the generated config defines.
+pub const PROFILE: &str = "awsoidc";
+
+/// Where workload images carry the helper.
+pub const HELPER_PATH: &str = "/usr/local/bin/awsoidc-credential-process";
+
+/// The annotation that marks a ConfigMap as written by `inject`.
+pub const GENERATED_ANNOTATION: &str = "kubectl-awsoidc/generated-by";
+
+const CONFIG_FILE_KEY: &str = "config";
+const MIN_EXPIRATION: u32 = 600;
+const MAX_EXPIRATION: u32 = 86_400;
+/// kube-apiserver's marker for legacy tokens: with `--service-account-extend-token-expiration`
+/// (on by default) a token requested for exactly this long is silently issued for a year.
+const LEGACY_EXPIRATION: u32 = 3607;
+
+/// Why a manifest cannot be injected.
+#[derive(Debug, thiserror::Error)]
+pub enum InjectError {
+    #[error("failed to parse document {document} as YAML: {source}")]
+    InvalidYaml {
+        document: usize,
+        #[source]
+        source: serde_yaml::Error,
+    },
+    #[error(
+        "document {at} is a {kind}, which has no pod template: inject takes Pods, Deployments, StatefulSets, \
+         DaemonSets, ReplicaSets, Jobs, CronJobs and Lists of them (pipe only those through it)"
+    )]
+    NoPodTemplate { at: String, kind: String },
+    #[error("document {at} ({kind} {name}) has no pod spec at {path}")]
+    MissingPodSpec {
+        at: String,
+        kind: String,
+        name: String,
+        path: &'static str,
+    },
+    #[error(
+        "document {at} ({kind} {name}) runs as ServiceAccount {service_account}, whose role is unknown: pass \
+         --role-arn, or bind it first (kubectl awsoidc bind {service_account} ROLE)"
+    )]
+    NoRoleArn {
+        at: String,
+        kind: String,
+        name: String,
+        service_account: String,
+    },
+    #[error(
+        "--token-expiration {0} is too short: the apiserver refuses projected tokens valid for less than \
+         {MIN_EXPIRATION} seconds (10 minutes)"
+    )]
+    ExpirationTooShort(u32),
+    #[error(
+        "--token-expiration {0} is too long: use at most {MAX_EXPIRATION} seconds (a day), the longest lifetime \
+         EKS's pod identity webhook allows for a token AWS accepts"
+    )]
+    ExpirationTooLong(u32),
+    #[error(
+        "--token-expiration 3607 is refused: the apiserver treats exactly 3607 seconds as a legacy token and, \
+         with --service-account-extend-token-expiration (the default), silently issues it for a year; use 3600"
+    )]
+    ExpirationLegacyMarker,
+    #[error("failed to write document {document} as YAML: {source}")]
+    Render {
+        document: usize,
+        #[source]
+        source: serde_yaml::Error,
+    },
+}
+
+/// Check a projected token lifetime against the apiserver's and AWS's rules.
+pub fn check_token_expiration(seconds: u32) -> Result<(), InjectError> {
+    match seconds {
+        LEGACY_EXPIRATION => Err(InjectError::ExpirationLegacyMarker),
+        s if s < MIN_EXPIRATION => Err(InjectError::ExpirationTooShort(s)),
+        s if s > MAX_EXPIRATION => Err(InjectError::ExpirationTooLong(s)),
+        _ => Ok(()),
+    }
+}
+
+/// How workloads get credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Native,
+    Process,
+}
+
+/// What to inject.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub mode: Mode,
+    pub audience: String,
+    pub expiration_seconds: u32,
+    pub region: Option<String>,
+    pub skip_containers: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Native,
+            audience: DEFAULT_AUDIENCE.to_owned(),
+            expiration_seconds: MAX_EXPIRATION,
+            region: None,
+            skip_containers: Vec::new(),
+        }
+    }
+}
+
+/// One document of a YAML stream: the comment lines before it and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub header: String,
+    pub value: Value,
+}
+
+/// Split a YAML stream on `---` markers and parse each document; documents holding only
+/// comments are merged into the next one's header.
+pub fn parse_stream(input: &str) -> Result<Vec<Document>, InjectError> {
+    let mut chunks: Vec<(String, String)> = vec![(String::new(), String::new())];
+    for line in input.lines() {
+        if let Some(rest) = line
+            .strip_prefix("---")
+            .filter(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        {
+            let rest = rest.trim();
+            chunks.push((String::new(), String::new()));
+            if let Some((header, _)) = chunks.last_mut()
+                && rest.starts_with('#')
+            {
+                header.push_str(rest);
+                header.push('\n');
+            }
+            continue;
+        }
+        let Some((header, body)) = chunks.last_mut() else {
+            continue;
+        };
+        let trimmed = line.trim_start();
+        if body.is_empty() && (trimmed.is_empty() || trimmed.starts_with('#')) {
+            header.push_str(line);
+            header.push('\n');
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    let mut documents = Vec::new();
+    let mut pending_header = String::new();
+    for (header, body) in chunks {
+        pending_header.push_str(&header);
+        if body.trim().is_empty() {
+            continue;
+        }
+        let document = documents.len() + 1;
+        let value: Value =
+            serde_yaml::from_str(&body).map_err(|source| InjectError::InvalidYaml { document, source })?;
+        documents.push(Document {
+            header: std::mem::take(&mut pending_header).trim_start().to_owned(),
+            value,
+        });
+    }
+    Ok(documents)
+}
+
+/// Write documents back as one stream.
+pub fn render(documents: &[Document]) -> Result<String, InjectError> {
+    let mut out = String::new();
+    for (index, document) in documents.iter().enumerate() {
+        if index > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&document.header);
+        let text = serde_yaml::to_string(&document.value).map_err(|source| InjectError::Render {
+            document: index + 1,
+            source,
+        })?;
+        out.push_str(&text);
+    }
+    Ok(out)
+}
+
+/// A pod template found in the stream, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodTemplate {
+    /// "3" for the third document, "3 item 2" inside a List.
+    pub at: String,
+    pub kind: String,
+    pub name: String,
+    /// The workload's namespace when its manifest names one.
+    pub namespace: Option<String>,
+    /// `serviceAccountName`, "default" when unset.
+    pub service_account: String,
+}
+
+/// Where each kind keeps its pod spec.
+fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+    match kind {
+        "Pod" => Some(&["spec"]),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController" | "Job" => {
+            Some(&["spec", "template", "spec"])
+        }
+        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        _ => None,
+    }
+}
+
+fn describe_path(kind: &str) -> &'static str {
+    match kind {
+        "Pod" => ".spec",
+        "CronJob" => ".spec.jobTemplate.spec.template.spec",
+        _ => ".spec.template.spec",
+    }
+}
+
+fn text_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter()
+        .try_fold(value, |value, key| value.get(*key))
+        .and_then(Value::as_str)
+}
+
+fn is_list(value: &Value) -> bool {
+    text_at(value, &["kind"]).is_some_and(|kind| kind.ends_with("List")) && value.get("items").is_some()
+}
+
+fn is_generated_config(value: &Value) -> bool {
+    text_at(value, &["kind"]) == Some("ConfigMap")
+        && text_at(value, &["metadata", "annotations", GENERATED_ANNOTATION]) == Some("inject")
+}
+
+/// Every pod template of the stream; a document of any other kind is an error (the
+/// ConfigMaps `inject` itself generated excepted, so its output can be injected again).
+pub fn pod_templates(documents: &[Document]) -> Result<Vec<PodTemplate>, InjectError> {
+    let mut found = Vec::new();
+    for (index, document) in documents.iter().enumerate() {
+        collect_templates(&document.value, (index + 1).to_string(), &mut found)?;
+    }
+    Ok(found)
+}
+
+fn collect_templates(value: &Value, at: String, found: &mut Vec<PodTemplate>) -> Result<(), InjectError> {
+    if is_list(value) {
+        let items = value
+            .get("items")
+            .and_then(Value::as_sequence)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for (index, item) in items.iter().enumerate() {
+            collect_templates(item, format!("{at} item {}", index + 1), found)?;
+        }
+        return Ok(());
+    }
+    if is_generated_config(value) {
+        return Ok(());
+    }
+    let kind = text_at(value, &["kind"])
+        .unwrap_or("document without a kind")
+        .to_owned();
+    let Some(path) = pod_spec_path(&kind) else {
+        return Err(InjectError::NoPodTemplate { at, kind });
+    };
+    let name = text_at(value, &["metadata", "name"])
+        .unwrap_or("(unnamed)")
+        .to_owned();
+    let spec = path
+        .iter()
+        .try_fold(value, |value, key| value.get(*key))
+        .filter(|spec| spec.is_mapping());
+    let Some(spec) = spec else {
+        return Err(InjectError::MissingPodSpec {
+            at,
+            kind: kind.clone(),
+            name,
+            path: describe_path(&kind),
+        });
+    };
+    found.push(PodTemplate {
+        at,
+        kind,
+        name,
+        namespace: text_at(value, &["metadata", "namespace"]).map(str::to_owned),
+        service_account: text_at(spec, &["serviceAccountName"])
+            .or_else(|| text_at(spec, &["serviceAccount"]))
+            .unwrap_or("default")
+            .to_owned(),
+    });
+    Ok(())
+}
+
+/// The result of an injection: the new stream and what was left alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Injected {
+    pub documents: Vec<Document>,
+    /// One line per thing found already there and left as it was.
+    pub notes: Vec<String>,
+}
+
+/// Inject every pod template; `role_arn` says which role a template's ServiceAccount
+/// assumes (from `--role-arn` or the ServiceAccount's annotation).
+pub fn inject(
+    documents: &[Document],
+    options: &Options,
+    role_arn: &dyn Fn(&PodTemplate) -> Option<String>,
+) -> Result<Injected, InjectError> {
+    check_token_expiration(options.expiration_seconds)?;
+    let templates = pod_templates(documents)?;
+    let mut roles = Vec::with_capacity(templates.len());
+    for template in &templates {
+        let arn = role_arn(template).ok_or_else(|| InjectError::NoRoleArn {
+            at: template.at.clone(),
+            kind: template.kind.clone(),
+            name: template.name.clone(),
+            service_account: template.service_account.clone(),
+        })?;
+        roles.push(arn);
+    }
+    let mut out: Vec<Document> = documents.to_vec();
+    let mut notes = Vec::new();
+    let mut seen_containers = BTreeSet::new();
+    let mut next = 0;
+    for document in out.iter_mut() {
+        visit_templates(&mut document.value, &mut |kind, spec| {
+            let (template, arn) = (&templates[next], &roles[next]);
+            next += 1;
+            let config_map = config_map_name(&template.service_account);
+            let mut place = Placement {
+                template,
+                notes: &mut notes,
+                seen_containers: &mut seen_containers,
+            };
+            place.pod_spec(spec, kind, options, arn, &config_map);
+        });
+    }
+    for skipped in &options.skip_containers {
+        if !seen_containers.contains(skipped) {
+            notes.push(format!(
+                "--skip-container {skipped} matches no container in the input"
+            ));
+        }
+    }
+    if options.mode == Mode::Process {
+        add_config_maps(&mut out, &templates, &roles, options);
+    }
+    Ok(Injected {
+        documents: out,
+        notes,
+    })
+}
+
+/// Call `visit` on every pod spec in document order (the order of [`pod_templates`]).
+fn visit_templates(value: &mut Value, visit: &mut dyn FnMut(&str, &mut Mapping)) {
+    if is_list(value) {
+        if let Some(items) = value.get_mut("items").and_then(Value::as_sequence_mut) {
+            items.iter_mut().for_each(|item| visit_templates(item, visit));
+        }
+        return;
+    }
+    let kind = text_at(value, &["kind"]).unwrap_or_default().to_owned();
+    let Some(path) = pod_spec_path(&kind) else { return };
+    let spec = path.iter().try_fold(value, |value, key| value.get_mut(*key));
+    if let Some(spec) = spec.and_then(Value::as_mapping_mut) {
+        visit(&kind, spec);
+    }
+}
+
+struct Placement<'a> {
+    template: &'a PodTemplate,
+    notes: &'a mut Vec<String>,
+    seen_containers: &'a mut BTreeSet<String>,
+}
+
+impl Placement<'_> {
+    fn pod_spec(
+        &mut self,
+        spec: &mut Mapping,
+        kind: &str,
+        options: &Options,
+        role_arn: &str,
+        config_map: &str,
+    ) {
+        let mut volumes = vec![token_volume(options)];
+        let mut mounts = vec![mount(TOKEN_VOLUME, TOKEN_MOUNT_DIR)];
+        if options.mode == Mode::Process {
+            volumes.push(config_volume(config_map));
+            mounts.push(mount(CONFIG_VOLUME, CONFIG_MOUNT_DIR));
+        }
+        let env = environment(options, role_arn);
+        match sequence_at(spec, "volumes") {
+            Some(list) => volumes
+                .into_iter()
+                .for_each(|volume| self.add_named(list, volume, &format!("{kind} pod"), "volume")),
+            None => self.note("spec.volumes is not a list; nothing injected there".to_owned()),
+        }
+        for field in ["initContainers", "containers"] {
+            let Some(containers) = spec.get_mut(field).and_then(Value::as_sequence_mut) else {
+                continue;
+            };
+            for container in containers.iter_mut().filter_map(Value::as_mapping_mut) {
+                let name = container
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                self.seen_containers.insert(name.clone());
+                if options.skip_containers.contains(&name) {
+                    continue;
+                }
+                let owner = format!("container {name}");
+                match sequence_at(container, "volumeMounts") {
+                    Some(list) => mounts
+                        .iter()
+                        .for_each(|mount| self.add_mount(list, mount.clone(), &owner)),
+                    None => self.note(format!("{owner}: volumeMounts is not a list; nothing mounted")),
+                }
+                match sequence_at(container, "env") {
+                    Some(list) => {
+                        if options.mode == Mode::Process {
+                            self.warn_web_identity(list, &owner);
+                        }
+                        env.iter()
+                            .for_each(|variable| self.add_named(list, variable.clone(), &owner, "env"));
+                    }
+                    None => self.note(format!("{owner}: env is not a list; no variable added")),
+                }
+            }
+        }
+    }
+
+    fn note(&mut self, what: String) {
+        let template = self.template;
+        self.notes.push(format!(
+            "document {} ({} {}): {what}",
+            template.at, template.kind, template.name
+        ));
+    }
+
+    /// Append `item` unless an entry of the same name exists (reported when it differs).
+    fn add_named(&mut self, list: &mut Vec<Value>, item: Value, owner: &str, what: &str) {
+        let name = item.get("name").cloned();
+        match list.iter().find(|existing| existing.get("name") == name.as_ref()) {
+            Some(existing) if *existing == item => {}
+            Some(_) => self.note(format!(
+                "{owner} already has {what} {}; left as it is",
+                name.as_ref().and_then(Value::as_str).unwrap_or_default()
+            )),
+            None => list.push(item),
+        }
+    }
+
+    /// Append a mount unless one of the same name or path exists (reported when it differs).
+    fn add_mount(&mut self, list: &mut Vec<Value>, mount: Value, owner: &str) {
+        let clash = list.iter().find(|existing| {
+            existing.get("name") == mount.get("name") || existing.get("mountPath") == mount.get("mountPath")
+        });
+        match clash {
+            Some(existing) if *existing == mount => {}
+            Some(existing) => {
+                let describe = |value: &Value, key: &str| {
+                    value
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let note = format!(
+                    "{owner} already mounts {} at {}; left as it is",
+                    describe(existing, "name"),
+                    describe(existing, "mountPath")
+                );
+                self.note(note);
+            }
+            None => list.push(mount),
+        }
+    }
+
+    fn warn_web_identity(&mut self, env: &[Value], owner: &str) {
+        for name in ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"] {
+            if env
+                .iter()
+                .any(|variable| variable.get("name").and_then(Value::as_str) == Some(name))
+            {
+                self.note(format!(
+                    "{owner} sets {name}: botocore prefers web identity variables over the credential_process \
+                     profile, so remove it for --mode process to take effect"
+                ));
+            }
+        }
+    }
+}
+
+/// The sequence under `key`, created when missing or null; `None` when the manifest
+/// holds something else there (left for the apiserver to refuse).
+fn sequence_at<'a>(map: &'a mut Mapping, key: &str) -> Option<&'a mut Vec<Value>> {
+    let entry = map.entry(Value::from(key)).or_insert(Value::Null);
+    if entry.is_null() {
+        *entry = Value::Sequence(Vec::new());
+    }
+    entry.as_sequence_mut()
+}
+
+fn mapping(entries: Vec<(&str, Value)>) -> Value {
+    Value::Mapping(
+        entries
+            .into_iter()
+            .map(|(key, value)| (Value::from(key), value))
+            .collect(),
+    )
+}
+
+fn token_volume(options: &Options) -> Value {
+    let token = mapping(vec![
+        ("audience", Value::from(options.audience.as_str())),
+        ("expirationSeconds", Value::from(options.expiration_seconds)),
+        (
+            "path",
+            Value::from(awsoidc_credential_process::contract::TOKEN_FILE_NAME),
+        ),
+    ]);
+    let sources = Value::Sequence(vec![mapping(vec![("serviceAccountToken", token)])]);
+    mapping(vec![
+        ("name", Value::from(TOKEN_VOLUME)),
+        ("projected", mapping(vec![("sources", sources)])),
+    ])
+}
+
+fn config_volume(config_map: &str) -> Value {
+    mapping(vec![
+        ("name", Value::from(CONFIG_VOLUME)),
+        ("configMap", mapping(vec![("name", Value::from(config_map))])),
+    ])
+}
+
+fn mount(name: &str, path: &str) -> Value {
+    mapping(vec![
+        ("name", Value::from(name)),
+        ("mountPath", Value::from(path)),
+        ("readOnly", Value::from(true)),
+    ])
+}
+
+fn env_var(name: &str, value: &str) -> Value {
+    mapping(vec![("name", Value::from(name)), ("value", Value::from(value))])
+}
+
+fn environment(options: &Options, role_arn: &str) -> Vec<Value> {
+    let mut env = match options.mode {
+        Mode::Native => vec![
+            env_var("AWS_ROLE_ARN", role_arn),
+            env_var(
+                "AWS_WEB_IDENTITY_TOKEN_FILE",
+                awsoidc_credential_process::contract::DEFAULT_TOKEN_FILE,
+            ),
+        ],
+        Mode::Process => vec![
+            env_var(
+                "AWS_CONFIG_FILE",
+                &format!("{CONFIG_MOUNT_DIR}/{CONFIG_FILE_KEY}"),
+            ),
+            env_var("AWS_PROFILE", PROFILE),
+            env_var("AWS_SDK_LOAD_CONFIG", "1"),
+        ],
+    };
+    env.push(env_var("AWS_STS_REGIONAL_ENDPOINTS", "regional"));
+    if let Some(region) = &options.region {
+        env.push(env_var("AWS_REGION", region));
+    }
+    env
+}
+
+/// The ConfigMap holding the AWS config for pods running as `service_account`.
+pub fn config_map_name(service_account: &str) -> String {
+    let mut name = format!("awsoidc-aws-config-{service_account}");
+    name.truncate(253);
+    name
+}
+
+/// The AWS config file whose profile runs the helper for `role_arn`.
+pub fn aws_config(role_arn: &str, options: &Options) -> String {
+    let mut command = format!("{HELPER_PATH} --role-arn {role_arn}");
+    if options.audience != DEFAULT_AUDIENCE {
+        command.push_str(&format!(" --audience {}", options.audience));
+    }
+    let mut config = format!(
+        "# Written by kubectl awsoidc inject: the AWS CLI and SDKs get credentials from the helper.\n\
+         [profile {PROFILE}]\ncredential_process = {command}\n"
+    );
+    if let Some(region) = &options.region {
+        config.push_str(&format!("region = {region}\n"));
+    }
+    config
+}
+
+/// Add (or bring up to date) one generated ConfigMap per ServiceAccount and namespace,
+/// placed before the first document that mounts it.
+fn add_config_maps(
+    documents: &mut Vec<Document>,
+    templates: &[PodTemplate],
+    roles: &[String],
+    options: &Options,
+) {
+    let mut done = BTreeSet::new();
+    let mut inserted = 0;
+    for (template, role) in templates.iter().zip(roles) {
+        let name = config_map_name(&template.service_account);
+        if !done.insert((template.namespace.clone(), name.clone())) {
+            continue;
+        }
+        let mut metadata = vec![("name", Value::from(name.as_str()))];
+        if let Some(namespace) = &template.namespace {
+            metadata.push(("namespace", Value::from(namespace.as_str())));
+        }
+        metadata.push((
+            "annotations",
+            mapping(vec![(GENERATED_ANNOTATION, Value::from("inject"))]),
+        ));
+        let config_map = mapping(vec![
+            ("apiVersion", Value::from("v1")),
+            ("kind", Value::from("ConfigMap")),
+            ("metadata", mapping(metadata)),
+            (
+                "data",
+                mapping(vec![(CONFIG_FILE_KEY, Value::from(aws_config(role, options)))]),
+            ),
+        ]);
+        let existing = documents.iter_mut().find(|document| {
+            is_generated_config(&document.value)
+                && text_at(&document.value, &["metadata", "name"]) == Some(name.as_str())
+                && text_at(&document.value, &["metadata", "namespace"]) == template.namespace.as_deref()
+        });
+        match existing {
+            Some(document) => document.value = config_map,
+            None => {
+                let first: usize = template
+                    .at
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(1);
+                documents.insert(
+                    first - 1 + inserted,
+                    Document {
+                        header: String::new(),
+                        value: config_map,
+                    },
+                );
+                inserted += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/KubernetesParameterStoreRole";
+
+    fn run(input: &str, options: &Options) -> Result<(String, Vec<String>), InjectError> {
+        let documents = parse_stream(input)?;
+        let injected = inject(&documents, options, &|_| Some(ROLE.to_owned()))?;
+        Ok((render(&injected.documents)?, injected.notes))
+    }
+
+    fn value(text: &str) -> Value {
+        serde_yaml::from_str(text).unwrap()
+    }
+
+    const POD: &str = "\
+# the seed's pod
+apiVersion: v1
+kind: Pod
+metadata:
+  name: aws-test
+  x-unknown: kept
+spec:
+  serviceAccountName: aws-parameter-reader
+  initContainers:
+  - name: setup
+    image: busybox
+  containers:
+  - name: aws
+    image: amazon/aws-cli
+    command: [sleep, infinity]
+  - name: sidecar
+    image: envoy
+";
+
+    #[test]
+    fn native_mode_adds_volume_mounts_and_env_everywhere() {
+        let (out, notes) = run(
+            POD,
+            &Options {
+                region: Some("eu-central-1".into()),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
+        assert!(out.starts_with("# the seed's pod\n"), "{out}");
+        let pod = value(&out);
+        assert_eq!(pod["metadata"]["x-unknown"], value("kept"));
+        assert_eq!(
+            pod["spec"]["volumes"],
+            value(
+                "- name: aws-iam-token\n  projected:\n    sources:\n    - serviceAccountToken:\n        \
+                 audience: sts.amazonaws.com\n        expirationSeconds: 86400\n        path: token\n"
+            )
+        );
+        for container in [
+            &pod["spec"]["initContainers"][0],
+            &pod["spec"]["containers"][0],
+            &pod["spec"]["containers"][1],
+        ] {
+            assert_eq!(
+                container["volumeMounts"],
+                value(&format!(
+                    "- name: aws-iam-token\n  mountPath: {TOKEN_MOUNT_DIR}\n  readOnly: true\n"
+                ))
+            );
+            let env = serde_yaml::to_string(&container["env"]).unwrap();
+            assert_eq!(
+                env,
+                format!(
+                    "- name: AWS_ROLE_ARN\n  value: {ROLE}\n- name: AWS_WEB_IDENTITY_TOKEN_FILE\n  value: {TOKEN_MOUNT_DIR}/token\n\
+                     - name: AWS_STS_REGIONAL_ENDPOINTS\n  value: regional\n- name: AWS_REGION\n  value: eu-central-1\n"
+                )
+            );
+        }
+        let keys: Vec<_> = pod["spec"]["containers"][0]
+            .as_mapping()
+            .unwrap()
+            .keys()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(keys, ["name", "image", "command", "volumeMounts", "env"]);
+    }
+
+    #[test]
+    fn injecting_twice_gives_what_injecting_once_gave() {
+        for mode in [Mode::Native, Mode::Process] {
+            let options = Options {
+                mode,
+                ..Options::default()
+            };
+            let (once, _) = run(POD, &options).unwrap();
+            let (twice, notes) = run(&once, &options).unwrap();
+            assert_eq!(once, twice, "{mode:?}");
+            assert!(notes.is_empty(), "{notes:?}");
+        }
+    }
+
+    #[test]
+    fn existing_entries_of_the_same_name_are_left_alone_and_reported() {
+        let input = "\
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      volumes:
+      - name: aws-iam-token
+        secret: {secretName: mine}
+      containers:
+      - name: app
+        env:
+        - name: AWS_REGION
+          value: us-west-2
+        volumeMounts:
+        - name: other
+          mountPath: /var/run/secrets/eks.amazonaws.com/serviceaccount
+";
+        let (out, notes) = run(
+            input,
+            &Options {
+                region: Some("eu-west-1".into()),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        let spec = &value(&out)["spec"]["template"]["spec"];
+        assert_eq!(spec["volumes"].as_sequence().unwrap().len(), 1);
+        assert_eq!(spec["volumes"][0]["secret"]["secretName"], value("mine"));
+        let container = &spec["containers"][0];
+        assert_eq!(container["volumeMounts"].as_sequence().unwrap().len(), 1);
+        let regions: Vec<_> = container["env"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter(|v| v["name"] == value("AWS_REGION"))
+            .collect();
+        assert_eq!(regions.len(), 1);
+        assert_eq!(regions[0]["value"], value("us-west-2"));
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .all(|note| note.starts_with("document 1 (Deployment web): ")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn skipped_containers_get_nothing_and_unknown_names_are_reported() {
+        let options = Options {
+            skip_containers: vec!["sidecar".into(), "nope".into()],
+            ..Options::default()
+        };
+        let (out, notes) = run(POD, &options).unwrap();
+        let pod = value(&out);
+        assert!(pod["spec"]["containers"][1].get("env").is_none());
+        assert!(pod["spec"]["containers"][0].get("env").is_some());
+        assert_eq!(notes, ["--skip-container nope matches no container in the input"]);
+    }
+
+    #[test]
+    fn every_workload_kind_lists_and_streams_are_injected() {
+        let template = "template:\n    spec:\n      containers:\n      - name: c\n";
+        let input = format!(
+            "kind: Deployment\nmetadata: {{name: d}}\nspec:\n  {template}---\n# a job\nkind: Job\nmetadata: {{name: j}}\nspec:\n  {template}\
+             ---\nkind: CronJob\nmetadata: {{name: cj}}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: c\n\
+             ---\nkind: List\nitems:\n- kind: StatefulSet\n  metadata: {{name: s}}\n  spec:\n    template: {{spec: {{containers: [{{name: c}}]}}}}\n\
+             - kind: DaemonSet\n  metadata: {{name: ds}}\n  spec:\n    template: {{spec: {{containers: [{{name: c}}]}}}}\n\
+             - kind: ReplicaSet\n  metadata: {{name: rs}}\n  spec:\n    template: {{spec: {{containers: [{{name: c}}]}}}}\n"
+        );
+        let documents = parse_stream(&input).unwrap();
+        let found: Vec<_> = pod_templates(&documents)
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.at, t.kind))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("1", "Deployment"),
+                ("2", "Job"),
+                ("3", "CronJob"),
+                ("4 item 1", "StatefulSet"),
+                ("4 item 2", "DaemonSet"),
+                ("4 item 3", "ReplicaSet")
+            ]
+            .map(|(a, k)| (a.to_owned(), k.to_owned()))
+        );
+        let (out, _) = run(&input, &Options::default()).unwrap();
+        assert_eq!(out.matches("name: AWS_ROLE_ARN").count(), 6);
+        assert!(out.contains("---\n# a job\nkind: Job"), "{out}");
+        let cron = &parse_stream(&out).unwrap()[2].value;
+        assert!(
+            cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["volumes"][0]["projected"].is_mapping()
+        );
+    }
+
+    #[test]
+    fn process_mode_writes_a_credential_process_profile_and_no_web_identity_env() {
+        let options = Options {
+            mode: Mode::Process,
+            region: Some("eu-central-1".into()),
+            ..Options::default()
+        };
+        let (out, _) = run(POD, &options).unwrap();
+        let documents = parse_stream(&out).unwrap();
+        assert_eq!(documents.len(), 2);
+        let config = &documents[0].value;
+        assert_eq!(
+            config["metadata"]["name"],
+            value("awsoidc-aws-config-aws-parameter-reader")
+        );
+        assert_eq!(
+            config["data"]["config"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .skip(1)
+                .collect::<Vec<_>>(),
+            [
+                "[profile awsoidc]",
+                &format!("credential_process = /usr/local/bin/awsoidc-credential-process --role-arn {ROLE}"),
+                "region = eu-central-1"
+            ]
+        );
+        let pod = &documents[1].value;
+        assert_eq!(documents[1].header, "# the seed's pod\n");
+        let container = serde_yaml::to_string(&pod["spec"]["containers"][0]).unwrap();
+        assert!(
+            !container.contains("AWS_ROLE_ARN") && !container.contains("AWS_WEB_IDENTITY_TOKEN_FILE"),
+            "{container}"
+        );
+        assert!(
+            container.contains("AWS_CONFIG_FILE") && container.contains("value: /etc/awsoidc/config"),
+            "{container}"
+        );
+        assert!(
+            container.contains("AWS_PROFILE") && container.contains("AWS_SDK_LOAD_CONFIG"),
+            "{container}"
+        );
+        assert!(container.contains("mountPath: /etc/awsoidc"), "{container}");
+    }
+
+    #[test]
+    fn process_mode_warns_about_web_identity_variables_already_set() {
+        let input = "kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    env:\n    - {name: AWS_ROLE_ARN, value: x}\n";
+        let (_, notes) = run(
+            input,
+            &Options {
+                mode: Mode::Process,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            notes.iter().any(|note| note.contains("botocore prefers")),
+            "{notes:?}"
+        );
+    }
+
+    // Input 4: lifetimes the apiserver or AWS would mishandle.
+    #[test]
+    fn token_lifetimes_outside_the_rules_are_refused_with_the_reason() {
+        for (seconds, reason) in [
+            (300, "less than 600 seconds"),
+            (3607, "legacy token"),
+            (86_401, "at most 86400"),
+        ] {
+            let err = run(
+                POD,
+                &Options {
+                    expiration_seconds: seconds,
+                    ..Options::default()
+                },
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains(reason), "{seconds}: {err}");
+        }
+        for seconds in [600, 3600, 86_400] {
+            assert!(check_token_expiration(seconds).is_ok());
+        }
+    }
+
+    #[test]
+    fn errors_name_the_document_and_kind() {
+        let err = run("kind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n---\nkind: Service\nmetadata: {name: s}\n", &Options::default()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("document 2 is a Service, which has no pod template"),
+            "{err}"
+        );
+        let err = run("kind: Pod\n---\nkind: [unclosed\n", &Options::default()).unwrap_err();
+        assert!(
+            err.to_string().starts_with("failed to parse document 2 as YAML"),
+            "{err}"
+        );
+        let err = run(
+            "kind: Deployment\nmetadata: {name: d}\nspec: {}\n",
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("no pod spec at .spec.template.spec"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_role_names_the_service_account_and_the_fix() {
+        let documents = parse_stream(POD).unwrap();
+        let err = inject(&documents, &Options::default(), &|_| None).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("ServiceAccount aws-parameter-reader"),
+            "{message}"
+        );
+        assert!(
+            message.contains("kubectl awsoidc bind aws-parameter-reader ROLE"),
+            "{message}"
+        );
+    }
+}

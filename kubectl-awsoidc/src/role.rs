@@ -1,0 +1,336 @@
+//! The IAM edge of a binding: naming a role (a name or an ARN), finding the account
+//! (STS GetCallerIdentity when only a name is given), and the IAM calls `bind` and
+//! `unbind` make: read a role and its trust policy, create it, replace its trust policy,
+//! attach managed policies, delete it. Merging trust policies is `trust`'s job; this
+//! module only moves documents.
+
+use aws_config::SdkConfig;
+use aws_sdk_iam::error::DisplayErrorContext;
+
+use crate::trust::{PolicyDocument, TrustError};
+
+/// Why a role cannot be named, read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum RoleError {
+    #[error("role {0:?} is neither a role name nor a role ARN (arn:aws:iam::ACCOUNT:role/NAME)")]
+    InvalidRole(String),
+    #[error("failed to find the AWS account with STS GetCallerIdentity (pass --account-id): {0}")]
+    CallerIdentity(String),
+    #[error("failed to {action} {target}: {message}")]
+    Call {
+        action: &'static str,
+        target: String,
+        message: String,
+    },
+    #[error("failed to read the trust policy of role {role}: {source}")]
+    Trust {
+        role: String,
+        #[source]
+        source: TrustError,
+    },
+}
+
+/// A role as the user named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRef {
+    /// The role name IAM's API takes (the last part of the ARN, without the path).
+    pub name: String,
+    /// The account, when the user gave an ARN.
+    pub account: Option<String>,
+    /// The ARN, when the user gave one (it may carry a path).
+    pub arn: Option<String>,
+}
+
+impl RoleRef {
+    /// Parse a role name or a role ARN (`arn:PARTITION:iam::ACCOUNT:role[/PATH]/NAME`).
+    pub fn parse(text: &str) -> Result<Self, RoleError> {
+        let invalid = || RoleError::InvalidRole(text.to_owned());
+        if let Some(rest) = text.strip_prefix("arn:") {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            let [_partition, "iam", "", account, resource] = parts.as_slice() else {
+                return Err(invalid());
+            };
+            let name = resource
+                .strip_prefix("role/")
+                .and_then(|path| path.rsplit('/').next())
+                .ok_or_else(invalid)?;
+            if !is_account_id(account) || !is_role_name(name) {
+                return Err(invalid());
+            }
+            return Ok(Self {
+                name: name.to_owned(),
+                account: Some((*account).to_owned()),
+                arn: Some(text.to_owned()),
+            });
+        }
+        if !is_role_name(text) {
+            return Err(invalid());
+        }
+        Ok(Self {
+            name: text.to_owned(),
+            account: None,
+            arn: None,
+        })
+    }
+
+    /// The role's ARN in `account` (the given ARN when there is one).
+    pub fn arn_in(&self, account: &str) -> String {
+        self.arn
+            .clone()
+            .unwrap_or_else(|| format!("arn:aws:iam::{account}:role/{}", self.name))
+    }
+}
+
+/// IAM role names: 1..64 of letters, digits and `+=,.@_-`.
+fn is_role_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+}
+
+/// Whether `account` is a 12-digit AWS account id.
+pub fn is_account_id(account: &str) -> bool {
+    account.len() == 12 && account.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The account the AWS credentials belong to.
+pub async fn caller_account(sdk: &SdkConfig) -> Result<String, RoleError> {
+    let output = aws_sdk_sts::Client::new(sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|err| RoleError::CallerIdentity(DisplayErrorContext(&err).to_string()))?;
+    output
+        .account()
+        .map(str::to_owned)
+        .ok_or_else(|| RoleError::CallerIdentity("no account in the answer".into()))
+}
+
+/// A role as IAM has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    pub arn: String,
+    pub trust: PolicyDocument,
+}
+
+/// The IAM calls of `bind` and `unbind`.
+pub struct Iam {
+    client: aws_sdk_iam::Client,
+}
+
+fn call_failed<E: std::error::Error>(action: &'static str, target: &str) -> impl FnOnce(E) -> RoleError {
+    let target = target.to_owned();
+    move |err| RoleError::Call {
+        action,
+        target,
+        message: DisplayErrorContext(&err).to_string(),
+    }
+}
+
+impl Iam {
+    pub fn new(sdk: &SdkConfig) -> Self {
+        Self {
+            client: aws_sdk_iam::Client::new(sdk),
+        }
+    }
+
+    /// The role and its trust policy; `None` when it does not exist.
+    pub async fn get_role(&self, name: &str) -> Result<Option<Role>, RoleError> {
+        let target = format!("role {name}");
+        let output = match self.client.get_role().role_name(name).send().await {
+            Ok(output) => output,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|err| err.is_no_such_entity_exception()) =>
+            {
+                return Ok(None);
+            }
+            Err(err) => return Err(call_failed("read", &target)(err)),
+        };
+        let Some(role) = output.role() else {
+            return Ok(None);
+        };
+        let trust = match role.assume_role_policy_document() {
+            Some(document) => PolicyDocument::parse(document).map_err(|source| RoleError::Trust {
+                role: name.to_owned(),
+                source,
+            })?,
+            None => PolicyDocument::empty(),
+        };
+        Ok(Some(Role {
+            arn: role.arn().to_owned(),
+            trust,
+        }))
+    }
+
+    /// Create the role with `trust`.
+    pub async fn create_role(&self, name: &str, trust: &PolicyDocument) -> Result<(), RoleError> {
+        self.client
+            .create_role()
+            .role_name(name)
+            .assume_role_policy_document(trust.to_compact_json())
+            .description(
+                "Assumed by Kubernetes ServiceAccounts through OIDC federation (kubectl awsoidc bind)",
+            )
+            .send()
+            .await
+            .map_err(call_failed("create", &format!("role {name}")))?;
+        Ok(())
+    }
+
+    /// Replace the role's trust policy.
+    pub async fn update_trust(&self, name: &str, trust: &PolicyDocument) -> Result<(), RoleError> {
+        self.client
+            .update_assume_role_policy()
+            .role_name(name)
+            .policy_document(trust.to_compact_json())
+            .send()
+            .await
+            .map_err(call_failed("update the trust policy of", &format!("role {name}")))?;
+        Ok(())
+    }
+
+    /// The ARNs of the managed policies attached to the role.
+    pub async fn attached_policies(&self, name: &str) -> Result<Vec<String>, RoleError> {
+        let policies: Vec<_> = self
+            .client
+            .list_attached_role_policies()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .map_err(call_failed("list the policies of", &format!("role {name}")))?;
+        Ok(policies
+            .iter()
+            .filter_map(|policy| policy.policy_arn().map(str::to_owned))
+            .collect())
+    }
+
+    pub async fn attach_policy(&self, name: &str, policy_arn: &str) -> Result<(), RoleError> {
+        self.client
+            .attach_role_policy()
+            .role_name(name)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(call_failed(
+                "attach",
+                &format!("policy {policy_arn} to role {name}"),
+            ))?;
+        Ok(())
+    }
+
+    /// Whether the account has an IAM OIDC provider with this ARN.
+    pub async fn provider_exists(&self, provider_arn: &str) -> Result<bool, RoleError> {
+        match self
+            .client
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(provider_arn)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|err| err.is_no_such_entity_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(call_failed("read", &format!("OIDC provider {provider_arn}"))(err)),
+        }
+    }
+
+    /// Delete the role after detaching its managed policies and deleting its inline ones
+    /// (IAM refuses to delete a role that still has either).
+    pub async fn delete_role(&self, name: &str) -> Result<(), RoleError> {
+        let target = format!("role {name}");
+        for policy_arn in self.attached_policies(name).await? {
+            self.client
+                .detach_role_policy()
+                .role_name(name)
+                .policy_arn(&policy_arn)
+                .send()
+                .await
+                .map_err(call_failed(
+                    "detach",
+                    &format!("policy {policy_arn} from role {name}"),
+                ))?;
+        }
+        let inline: Vec<String> = self
+            .client
+            .list_role_policies()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<_, _>>()
+            .await
+            .map_err(call_failed("list the inline policies of", &target))?;
+        for policy in inline {
+            self.client
+                .delete_role_policy()
+                .role_name(name)
+                .policy_name(&policy)
+                .send()
+                .await
+                .map_err(call_failed(
+                    "delete",
+                    &format!("inline policy {policy} of role {name}"),
+                ))?;
+        }
+        self.client
+            .delete_role()
+            .role_name(name)
+            .send()
+            .await
+            .map_err(call_failed("delete", &target))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_arns_are_told_apart() {
+        let name = RoleRef::parse("KubernetesParameterStoreRole").unwrap();
+        assert_eq!(
+            (name.account.clone(), name.arn_in("123456789012")),
+            (
+                None,
+                "arn:aws:iam::123456789012:role/KubernetesParameterStoreRole".to_owned()
+            )
+        );
+        let arn = RoleRef::parse("arn:aws:iam::210987654321:role/team/a/Reader").unwrap();
+        assert_eq!(arn.name, "Reader");
+        assert_eq!(arn.account.as_deref(), Some("210987654321"));
+        assert_eq!(
+            arn.arn_in("ignored"),
+            "arn:aws:iam::210987654321:role/team/a/Reader"
+        );
+        assert!(RoleRef::parse("arn:aws-cn:iam::210987654321:role/R").is_ok());
+    }
+
+    #[test]
+    fn malformed_roles_are_refused() {
+        for bad in [
+            "",
+            "has space",
+            "arn:aws:iam::12:role/R",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::210987654321:user/u",
+            &"x".repeat(65),
+        ] {
+            assert!(
+                matches!(RoleRef::parse(bad), Err(RoleError::InvalidRole(_))),
+                "{bad}"
+            );
+        }
+    }
+}
