@@ -13,7 +13,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// ServiceAccounts to IAM roles, injects the projected token into workloads and walks
 /// the whole trust chain when an exchange fails.
 #[derive(Debug, Parser)]
-#[command(name = "kubectl-awsoidc", bin_name = "kubectl awsoidc", version, propagate_version = true)]
+#[command(
+    name = "kubectl-awsoidc",
+    bin_name = "kubectl awsoidc",
+    version,
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

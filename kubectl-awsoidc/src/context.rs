@@ -37,14 +37,22 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: GlobalArgs) -> Self {
-        Self { global, cluster: OnceCell::new(), aws: OnceCell::new() }
+        Self {
+            global,
+            cluster: OnceCell::new(),
+            aws: OnceCell::new(),
+        }
     }
 
     /// The cluster named by `--kubeconfig`/`--context` (or `KUBECONFIG` and its current context).
     pub async fn cluster(&self) -> Result<&Cluster> {
         self.cluster
             .get_or_try_init(|| {
-                connect(self.global.kubeconfig.as_deref(), self.global.context.as_deref(), "cluster")
+                connect(
+                    self.global.kubeconfig.as_deref(),
+                    self.global.context.as_deref(),
+                    "cluster",
+                )
             })
             .await
     }
@@ -62,8 +70,13 @@ impl Context {
         if garden.garden_kubeconfig.is_none() && garden.garden_context.is_none() {
             return Ok(None);
         }
-        let kubeconfig = garden.garden_kubeconfig.as_deref().or(self.global.kubeconfig.as_deref());
-        connect(kubeconfig, garden.garden_context.as_deref(), "garden cluster").await.map(Some)
+        let kubeconfig = garden
+            .garden_kubeconfig
+            .as_deref()
+            .or(self.global.kubeconfig.as_deref());
+        connect(kubeconfig, garden.garden_context.as_deref(), "garden cluster")
+            .await
+            .map(Some)
     }
 
     /// The AWS configuration from `--profile`, `--region` and the AWS CLI's environment.
@@ -89,17 +102,27 @@ impl Context {
 }
 
 async fn connect(kubeconfig: Option<&std::path::Path>, context: Option<&str>, what: &str) -> Result<Cluster> {
-    let options = KubeConfigOptions { context: context.map(str::to_owned), ..Default::default() };
+    let options = KubeConfigOptions {
+        context: context.map(str::to_owned),
+        ..Default::default()
+    };
     let config = match kubeconfig {
         Some(path) => {
-            let file = Kubeconfig::read_from(path)
-                .with_context(|| format!("failed to read the kubeconfig {} for the {what}", path.display()))?;
+            let file = Kubeconfig::read_from(path).with_context(|| {
+                format!("failed to read the kubeconfig {} for the {what}", path.display())
+            })?;
             kube::Config::from_custom_kubeconfig(file, &options).await
         }
         None => kube::Config::from_kubeconfig(&options).await,
     }
-    .with_context(|| format!("failed to load the kubeconfig for the {what} (check --kubeconfig / --context)"))?;
-    let client = kube::Client::try_from(config.clone())
-        .with_context(|| format!("failed to build a client for the {what} at {}", config.cluster_url))?;
+    .with_context(|| {
+        format!("failed to load the kubeconfig for the {what} (check --kubeconfig / --context)")
+    })?;
+    let client = kube::Client::try_from(config.clone()).with_context(|| {
+        format!(
+            "failed to build a client for the {what} at {}",
+            config.cluster_url
+        )
+    })?;
     Ok(Cluster { client, config })
 }

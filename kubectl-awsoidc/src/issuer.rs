@@ -28,7 +28,9 @@ pub struct Issuer(String);
 
 impl Issuer {
     pub fn parse(url: &str) -> Result<Self, IssuerError> {
-        let rest = url.strip_prefix("https://").ok_or_else(|| IssuerError::NotHttps(url.to_owned()))?;
+        let rest = url
+            .strip_prefix("https://")
+            .ok_or_else(|| IssuerError::NotHttps(url.to_owned()))?;
         if rest.contains(['?', '#']) {
             return Err(IssuerError::QueryOrFragment(url.to_owned()));
         }
@@ -66,7 +68,10 @@ impl Issuer {
 
     /// The discovery document's URL (the issuer plus `/.well-known/openid-configuration`).
     pub fn discovery_url(&self) -> String {
-        format!("{}/.well-known/openid-configuration", self.0.trim_end_matches('/'))
+        format!(
+            "{}/.well-known/openid-configuration",
+            self.0.trim_end_matches('/')
+        )
     }
 
     /// The trust-policy condition key for `claim` (`sub` or `aud`).
@@ -136,8 +141,14 @@ mod tests {
         assert_eq!(issuer.host(), "127.0.0.1");
         assert_eq!(issuer.port(), 6443);
         assert_eq!(issuer.condition_key("sub"), "127.0.0.1:6443/c1:sub");
-        assert_eq!(issuer.provider_arn("123456789012"), "arn:aws:iam::123456789012:oidc-provider/127.0.0.1:6443/c1");
-        assert_eq!(issuer.discovery_url(), "https://127.0.0.1:6443/c1/.well-known/openid-configuration");
+        assert_eq!(
+            issuer.provider_arn("123456789012"),
+            "arn:aws:iam::123456789012:oidc-provider/127.0.0.1:6443/c1"
+        );
+        assert_eq!(
+            issuer.discovery_url(),
+            "https://127.0.0.1:6443/c1/.well-known/openid-configuration"
+        );
     }
 
     #[test]
@@ -149,16 +160,30 @@ mod tests {
 
     #[test]
     fn rejects_what_iam_cannot_federate() {
-        assert!(matches!(Issuer::parse("http://a.example"), Err(IssuerError::NotHttps(_))));
+        assert!(matches!(
+            Issuer::parse("http://a.example"),
+            Err(IssuerError::NotHttps(_))
+        ));
         assert!(matches!(Issuer::parse("https:///x"), Err(IssuerError::NoHost(_))));
-        assert!(matches!(Issuer::parse("https://a.example/?x=1"), Err(IssuerError::QueryOrFragment(_))));
+        assert!(matches!(
+            Issuer::parse("https://a.example/?x=1"),
+            Err(IssuerError::QueryOrFragment(_))
+        ));
     }
 
     #[test]
     fn trailing_slash_is_identity_and_is_named() {
-        let message = describe_mismatch("https://oidc.example.internal/c1", "https://oidc.example.internal/c1/").unwrap();
+        let message = describe_mismatch(
+            "https://oidc.example.internal/c1",
+            "https://oidc.example.internal/c1/",
+        )
+        .unwrap();
         assert!(message.contains("trailing slash"), "{message}");
-        assert!(describe_mismatch("https://a.example", "https://b.example").unwrap().contains("host differs"));
+        assert!(
+            describe_mismatch("https://a.example", "https://b.example")
+                .unwrap()
+                .contains("host differs")
+        );
         assert_eq!(describe_mismatch("https://a.example", "https://a.example"), None);
     }
 }

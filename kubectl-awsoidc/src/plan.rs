@@ -41,7 +41,11 @@ pub struct Change {
 
 impl Change {
     pub fn new(target: impl Into<String>, action: Action) -> Self {
-        Self { target: target.into(), action, detail: None }
+        Self {
+            target: target.into(),
+            action,
+            detail: None,
+        }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -60,7 +64,10 @@ pub struct Report {
 
 impl Report {
     pub fn new(dry_run: bool) -> Self {
-        Self { changes: Vec::new(), dry_run }
+        Self {
+            changes: Vec::new(),
+            dry_run,
+        }
     }
 
     pub fn push(&mut self, change: Change) {
@@ -69,7 +76,9 @@ impl Report {
 
     /// True when the run wrote (or, under `--dry-run`, would write) nothing.
     pub fn is_unchanged(&self) -> bool {
-        self.changes.iter().all(|change| change.action == Action::Unchanged)
+        self.changes
+            .iter()
+            .all(|change| change.action == Action::Unchanged)
     }
 }
 
@@ -99,7 +108,10 @@ mod tests {
     fn prints_like_kubectl_and_marks_dry_runs() {
         let mut report = Report::new(true);
         report.push(Change::new("serviceaccount/app", Action::Create).with_detail("annotation added"));
-        assert_eq!(report.to_string(), "serviceaccount/app created (dry run)\n  annotation added\n");
+        assert_eq!(
+            report.to_string(),
+            "serviceaccount/app created (dry run)\n  annotation added\n"
+        );
     }
 
     #[test]
@@ -107,6 +119,10 @@ mod tests {
         let mut report = Report::new(false);
         report.push(Change::new("clusterrole/x", Action::Unchanged));
         assert!(report.is_unchanged());
-        assert!(report.to_string().ends_with("nothing to change: everything is already as wanted\n"));
+        assert!(
+            report
+                .to_string()
+                .ends_with("nothing to change: everything is already as wanted\n")
+        );
     }
 }

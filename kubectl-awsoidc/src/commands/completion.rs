@@ -8,6 +8,11 @@ use crate::exit::Code;
 
 pub fn run(args: &CompletionArgs) -> Result<Code> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "kubectl-awsoidc", &mut std::io::stdout());
+    clap_complete::generate(
+        args.shell,
+        &mut command,
+        "kubectl-awsoidc",
+        &mut std::io::stdout(),
+    );
     Ok(Code::Success)
 }
