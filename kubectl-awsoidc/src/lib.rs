@@ -8,6 +8,7 @@
 //! | plans of writes, dry-run   | `plan`           |
 //! | issuer identity rules      | `issuer`         |
 //! | discovery document, JWKS   | `discovery`      |
+//! | chain diagnosis            | `doctor`         |
 //! | role trust policies        | `trust`          |
 //! | manifest injection         | `inject`         |
 //! | ServiceAccount annotations | `serviceaccount` |
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod discovery;
+pub mod doctor;
 pub mod exit;
 pub mod gardener;
 pub mod inject;
