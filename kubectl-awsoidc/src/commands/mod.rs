@@ -8,6 +8,7 @@ use crate::exit::Code;
 
 mod bind;
 mod completion;
+mod doctor;
 mod inject;
 mod unbind;
 mod version;
@@ -21,6 +22,7 @@ pub async fn run(cli: Cli) -> Result<Code> {
         Command::Bind(args) => bind::run(&context, &args).await,
         Command::Unbind(args) => unbind::run(&context, &args).await,
         Command::Inject(args) => inject::run(&context, &args).await,
+        Command::Doctor(args) => doctor::run(&context, &args).await,
         other => Err(crate::exit::usage(format!(
             "`{}` is not available in this build yet",
             command_name(&other)

@@ -47,6 +47,7 @@ pub mod tls;
 pub mod token;
 pub mod trust;
 
+use awsoidc_credential_process::sts_error::Link;
 use serde::Serialize;
 
 pub use inputs::{Files, Input, Inputs, Reach};
@@ -259,6 +260,29 @@ pub fn diagnose(inputs: &Inputs) -> Vec<Check> {
     checks
 }
 
+/// The checks that test a link named by the STS error mapping.
+pub fn checks_of(link: Link) -> Vec<CheckId> {
+    use CheckId::*;
+    match link {
+        Link::Issuer => vec![
+            IssuerUrl,
+            IssuerToken,
+            IssuerDiscovery,
+            IssuerProvider,
+            IssuerTrustPolicy,
+        ],
+        Link::Discovery => vec![DiscoveryAddress, DiscoveryReachable, DiscoveryJwksUri],
+        Link::Jwks => vec![JwksReachable, JwksKeys, JwksTokenKey, JwksSignature],
+        Link::Thumbprint => vec![TlsChain, TlsExpiry, TlsThumbprint],
+        Link::Provider => vec![ProviderExists, ProviderClientId, IssuerProvider],
+        Link::Audience => vec![TokenAudience, ProviderClientId, TrustAllows],
+        Link::TrustPolicy => vec![TrustAllows, TrustTooWide, IssuerTrustPolicy],
+        Link::ServiceAccount => vec![ServiceAccountAnnotation, TokenSubject],
+        Link::Token => vec![TokenExpiry, TokenLifetime, TokenAudience],
+        Link::StsParameters => vec![ExchangeSts],
+    }
+}
+
 /// `doctor`'s exit code: failure when any check failed.
 pub fn exit_code(checks: &[Check]) -> crate::exit::Code {
     if first_failure(checks).is_some() {
@@ -308,6 +332,15 @@ mod tests {
             "{checks:#?}"
         );
         assert_eq!(first_failure(&checks), None);
+    }
+
+    #[test]
+    fn every_link_of_the_error_mapping_leads_to_checks_and_every_check_is_reached() {
+        for link in Link::ALL {
+            assert!(!checks_of(link).is_empty(), "{link}");
+        }
+        let covered: std::collections::HashSet<CheckId> = Link::ALL.into_iter().flat_map(checks_of).collect();
+        assert_eq!(covered.len(), CheckId::ALL.len(), "a check no STS error leads to");
     }
 
     #[test]

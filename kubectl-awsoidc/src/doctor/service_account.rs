@@ -38,11 +38,19 @@ impl ServiceAccountInfo {
 
 pub fn checks(inputs: &Inputs) -> Vec<Check> {
     let id = CheckId::ServiceAccountAnnotation;
-    let Some(account) = inputs.service_account.given() else {
-        return vec![Check::skip(
-            id,
-            inputs.service_account.absence().unwrap_or_default(),
-        )];
+    let account = match &inputs.service_account {
+        super::Input::Given(account) => account,
+        super::Input::Broken(why) => {
+            let (namespace, name) = inputs
+                .subject_account()
+                .unwrap_or_else(|| ("NAMESPACE".into(), "SERVICEACCOUNT".into()));
+            return vec![Check::fail(
+                id,
+                why.clone(),
+                format!("kubectl awsoidc bind {name} ROLE -n {namespace}"),
+            )];
+        }
+        super::Input::Missing(why) => return vec![Check::skip(id, why.clone())],
     };
     let role_arn = inputs.role.given().and_then(|role| role.arn.clone());
     let role = role_arn

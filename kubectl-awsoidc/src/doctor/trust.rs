@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{Check, CheckId, Inputs};
+use super::{Check, CheckId, Input, Inputs};
 use crate::trust::{self, PolicyDocument};
 use awsoidc_credential_process::contract::service_account_subject;
 
@@ -117,12 +117,28 @@ fn account(inputs: &Inputs, role: &Role) -> Option<String> {
 }
 
 pub fn checks(inputs: &Inputs) -> Vec<Check> {
-    let Some(role) = inputs.role.given() else {
-        let why = inputs.role.absence().unwrap_or_default();
-        return vec![
-            Check::skip(CheckId::TrustAllows, why),
-            Check::skip(CheckId::TrustTooWide, why),
-        ];
+    let role = match &inputs.role {
+        Input::Given(role) => role,
+        Input::Broken(why) => {
+            let missing = Role {
+                arn: None,
+                policy: PolicyDocument::empty(),
+            };
+            return vec![
+                Check::fail(
+                    CheckId::TrustAllows,
+                    why.clone(),
+                    format!("{} --create-role", bind_fix(inputs, &missing)),
+                ),
+                Check::skip(CheckId::TrustTooWide, why.clone()),
+            ];
+        }
+        Input::Missing(why) => {
+            return vec![
+                Check::skip(CheckId::TrustAllows, why.clone()),
+                Check::skip(CheckId::TrustTooWide, why.clone()),
+            ];
+        }
     };
     let Some(issuer) = inputs.valid_issuer() else {
         let why = "no valid issuer (see issuer.url)";
