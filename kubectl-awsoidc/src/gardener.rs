@@ -3,7 +3,7 @@
 //! the garden.
 //!
 //! - Kubernetes < 1.32: `spec.kubernetes.kubeAPIServer.enableAnonymousAuthentication: true`.
-//! - >= 1.32: an AuthenticationConfiguration whose `anonymous` section allows only the
+//! - 1.32 and later: an AuthenticationConfiguration whose `anonymous` section allows only the
 //!   two paths, in the ConfigMap (key `config.yaml`) that
 //!   `spec.kubernetes.kubeAPIServer.structuredAuthentication.configMapName` names —
 //!   merged into the one the shoot already references (its JWT authenticators stay).

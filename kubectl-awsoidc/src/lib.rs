@@ -26,6 +26,8 @@ pub mod inject;
 pub mod issuer;
 pub mod plan;
 pub mod probe;
+pub mod progress;
+pub mod provider;
 pub mod rbac;
 pub mod role;
 pub mod serviceaccount;

@@ -2,14 +2,18 @@
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ProviderCommand};
 use crate::context::Context;
 use crate::exit::Code;
 
 mod bind;
 mod completion;
+mod disable;
 mod doctor;
+mod enable;
 mod inject;
+mod provider;
+mod thumbprint;
 mod unbind;
 mod version;
 
@@ -23,6 +27,10 @@ pub async fn run(cli: Cli) -> Result<Code> {
         Command::Unbind(args) => unbind::run(&context, &args).await,
         Command::Inject(args) => inject::run(&context, &args).await,
         Command::Doctor(args) => doctor::run(&context, &args).await,
+        Command::Enable(args) => enable::run(&context, &args).await,
+        Command::Disable(args) => disable::run(&context, &args).await,
+        Command::Thumbprint(args) => thumbprint::run(&context, &args).await,
+        Command::Provider(ProviderCommand::Sync(args)) => provider::sync(&context, &args).await,
         other => Err(crate::exit::usage(format!(
             "`{}` is not available in this build yet",
             command_name(&other)
