@@ -51,11 +51,10 @@ const LEGACY_EXPIRATION: u32 = 3607;
 /// Why a manifest cannot be injected.
 #[derive(Debug, thiserror::Error)]
 pub enum InjectError {
-    #[error("failed to parse document {document} as YAML: {source}")]
+    #[error("failed to parse document {document} as YAML: {cause}")]
     InvalidYaml {
         document: usize,
-        #[source]
-        source: serde_yaml::Error,
+        cause: serde_yaml::Error,
     },
     #[error(
         "document {at} is a {kind}, which has no pod template: inject takes Pods, Deployments, StatefulSets, \
@@ -94,11 +93,10 @@ pub enum InjectError {
          with --service-account-extend-token-expiration (the default), silently issues it for a year; use 3600"
     )]
     ExpirationLegacyMarker,
-    #[error("failed to write document {document} as YAML: {source}")]
+    #[error("failed to write document {document} as YAML: {cause}")]
     Render {
         document: usize,
-        #[source]
-        source: serde_yaml::Error,
+        cause: serde_yaml::Error,
     },
 }
 
@@ -188,7 +186,7 @@ pub fn parse_stream(input: &str) -> Result<Vec<Document>, InjectError> {
         }
         let document = documents.len() + 1;
         let value: Value =
-            serde_yaml::from_str(&body).map_err(|source| InjectError::InvalidYaml { document, source })?;
+            serde_yaml::from_str(&body).map_err(|cause| InjectError::InvalidYaml { document, cause })?;
         documents.push(Document {
             header: std::mem::take(&mut pending_header).trim_start().to_owned(),
             value,
@@ -205,9 +203,9 @@ pub fn render(documents: &[Document]) -> Result<String, InjectError> {
             out.push_str("---\n");
         }
         out.push_str(&document.header);
-        let text = serde_yaml::to_string(&document.value).map_err(|source| InjectError::Render {
+        let text = serde_yaml::to_string(&document.value).map_err(|cause| InjectError::Render {
             document: index + 1,
-            source,
+            cause,
         })?;
         out.push_str(&text);
     }
@@ -373,6 +371,12 @@ pub fn inject(
         }
     }
     if options.mode == Mode::Process {
+        if options.region.is_none() && !templates.is_empty() {
+            notes.push(
+                "no --region: the helper calls the STS endpoint of the pod's AWS_REGION, which the image must set"
+                    .to_owned(),
+            );
+        }
         add_config_maps(&mut out, &templates, &roles, options);
     }
     Ok(Injected {
@@ -611,6 +615,9 @@ pub fn config_map_name(service_account: &str) -> String {
 /// The AWS config file whose profile runs the helper for `role_arn`.
 pub fn aws_config(role_arn: &str, options: &Options) -> String {
     let mut command = format!("{HELPER_PATH} --role-arn {role_arn}");
+    if let Some(region) = &options.region {
+        command.push_str(&format!(" --region {region}"));
+    }
     if options.audience != DEFAULT_AUDIENCE {
         command.push_str(&format!(" --audience {}", options.audience));
     }
@@ -774,6 +781,7 @@ spec:
         for mode in [Mode::Native, Mode::Process] {
             let options = Options {
                 mode,
+                region: Some("eu-central-1".into()),
                 ..Options::default()
             };
             let (once, _) = run(POD, &options).unwrap();
@@ -907,7 +915,9 @@ spec:
                 .collect::<Vec<_>>(),
             [
                 "[profile awsoidc]",
-                &format!("credential_process = /usr/local/bin/awsoidc-credential-process --role-arn {ROLE}"),
+                &format!(
+                    "credential_process = /usr/local/bin/awsoidc-credential-process --role-arn {ROLE} --region eu-central-1"
+                ),
                 "region = eu-central-1"
             ]
         );

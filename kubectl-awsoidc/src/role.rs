@@ -5,7 +5,7 @@
 //! module only moves documents.
 
 use aws_config::SdkConfig;
-use aws_sdk_iam::error::DisplayErrorContext;
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata};
 
 use crate::trust::{PolicyDocument, TrustError};
 
@@ -22,12 +22,8 @@ pub enum RoleError {
         target: String,
         message: String,
     },
-    #[error("failed to read the trust policy of role {role}: {source}")]
-    Trust {
-        role: String,
-        #[source]
-        source: TrustError,
-    },
+    #[error("failed to read the trust policy of role {role}: {cause}")]
+    Trust { role: String, cause: TrustError },
 }
 
 /// A role as the user named it.
@@ -100,7 +96,7 @@ pub async fn caller_account(sdk: &SdkConfig) -> Result<String, RoleError> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|err| RoleError::CallerIdentity(DisplayErrorContext(&err).to_string()))?;
+        .map_err(|err| RoleError::CallerIdentity(aws_message(&err)))?;
     output
         .account()
         .map(str::to_owned)
@@ -119,12 +115,24 @@ pub struct Iam {
     client: aws_sdk_iam::Client,
 }
 
-fn call_failed<E: std::error::Error>(action: &'static str, target: &str) -> impl FnOnce(E) -> RoleError {
+fn call_failed<E: std::error::Error + ProvideErrorMetadata>(
+    action: &'static str,
+    target: &str,
+) -> impl FnOnce(E) -> RoleError {
     let target = target.to_owned();
     move |err| RoleError::Call {
         action,
         target,
-        message: DisplayErrorContext(&err).to_string(),
+        message: aws_message(&err),
+    }
+}
+
+/// AWS's own code and message for a failed call, else the whole error chain.
+fn aws_message<E: std::error::Error + ProvideErrorMetadata>(err: &E) -> String {
+    match (err.code(), err.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => DisplayErrorContext(err).to_string(),
     }
 }
 
@@ -153,9 +161,9 @@ impl Iam {
             return Ok(None);
         };
         let trust = match role.assume_role_policy_document() {
-            Some(document) => PolicyDocument::parse(document).map_err(|source| RoleError::Trust {
+            Some(document) => PolicyDocument::parse(document).map_err(|cause| RoleError::Trust {
                 role: name.to_owned(),
-                source,
+                cause,
             })?,
             None => PolicyDocument::empty(),
         };

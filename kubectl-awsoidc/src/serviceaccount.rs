@@ -29,13 +29,12 @@ pub enum ServiceAccountError {
         key: String,
         current: String,
     },
-    #[error("failed to {action} serviceaccount {namespace}/{name}: {source}")]
+    #[error("failed to {action} serviceaccount {namespace}/{name}: {message}")]
     Kube {
         action: &'static str,
         namespace: String,
         name: String,
-        #[source]
-        source: Box<kube::Error>,
+        message: String,
     },
 }
 
@@ -197,6 +196,14 @@ pub fn annotations_of(account: &ServiceAccount) -> BTreeMap<String, String> {
     account.metadata.annotations.clone().unwrap_or_default()
 }
 
+/// The apiserver's own words for a failed call (its Status message), else the error.
+pub fn kube_message(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
+        other => other.to_string(),
+    }
+}
+
 /// Read a ServiceAccount; `None` when it does not exist.
 pub async fn get(
     client: &kube::Client,
@@ -210,7 +217,7 @@ pub async fn get(
             action: "read",
             namespace: namespace.to_owned(),
             name: name.to_owned(),
-            source: Box::new(source),
+            message: kube_message(&source),
         })
 }
 
@@ -230,7 +237,7 @@ pub async fn apply(
             action,
             namespace: namespace.to_owned(),
             name: name.to_owned(),
-            source: Box::new(source),
+            message: kube_message(&source),
         }
     };
     if exists {

@@ -33,7 +33,7 @@ pub const NO_SUBJECT_LEFT_SID: &str = "AwsoidcNoSubjectLeft";
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
     #[error("failed to parse the trust policy as JSON: {0}")]
-    InvalidJson(#[source] serde_json::Error),
+    InvalidJson(serde_json::Error),
     #[error("failed to decode the URL-encoded trust policy: {0}")]
     InvalidEncoding(String),
     #[error("the document is not a trust policy: it has no Statement (nor Role.AssumeRolePolicyDocument)")]
@@ -763,12 +763,12 @@ pub fn diff_lines(before: &str, after: &str) -> String {
         if i < old.len() && j < new.len() && old[i] == new[j] {
             out.push_str(&format!("  {}\n", old[i]));
             (i, j) = (i + 1, j + 1);
-        } else if j < new.len() && (i == old.len() || common[i][j + 1] >= common[i + 1][j]) {
-            out.push_str(&format!("+ {}\n", new[j]));
-            j += 1;
-        } else {
+        } else if i < old.len() && (j == new.len() || common[i + 1][j] >= common[i][j + 1]) {
             out.push_str(&format!("- {}\n", old[i]));
             i += 1;
+        } else {
+            out.push_str(&format!("+ {}\n", new[j]));
+            j += 1;
         }
     }
     out
@@ -1163,5 +1163,9 @@ mod tests {
     #[test]
     fn diffs_show_added_and_removed_lines() {
         assert_eq!(diff_lines("a\nb\nc\n", "a\nc\nd\n"), "  a\n- b\n  c\n+ d\n");
+        assert_eq!(
+            diff_lines("a\n\"x\"\nz\n", "a\n\"x\",\n\"y\"\nz\n"),
+            "  a\n- \"x\"\n+ \"x\",\n+ \"y\"\n  z\n"
+        );
     }
 }

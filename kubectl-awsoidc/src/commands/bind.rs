@@ -159,29 +159,63 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
     };
     report.push(account_change);
 
-    if !context.dry_run() {
-        match (merged.changed, role_exists) {
-            (true, false) => iam.create_role(&role.name, &merged.policy).await?,
-            (true, true) => iam.update_trust(&role.name, &merged.policy).await?,
-            (false, _) => {}
-        }
-        for policy in to_attach {
-            iam.attach_policy(&role.name, policy).await?;
-        }
-    }
-    if !patch.is_empty() && context.global.dry_run != DryRun::Client {
+    if !patch.is_empty() && !context.dry_run() {
+        // The apiserver's dry run catches a missing namespace or RBAC before AWS is touched.
         serviceaccount::apply(
             &cluster.client,
             &namespace,
             &args.service_account,
             account_object.is_some(),
             &patch,
-            context.dry_run(),
+            true,
         )
         .await?;
     }
+    let mut done = Vec::new();
+    let applied: Result<()> = async {
+        if !context.dry_run() {
+            match (merged.changed, role_exists) {
+                (true, false) => iam.create_role(&role.name, &merged.policy).await?,
+                (true, true) => iam.update_trust(&role.name, &merged.policy).await?,
+                (false, _) => {}
+            }
+            if merged.changed {
+                done.push(report.changes[0].target.clone());
+            }
+            for policy in to_attach {
+                iam.attach_policy(&role.name, policy).await?;
+                done.push(format!("policy {policy} attached"));
+            }
+        }
+        if !patch.is_empty() && context.global.dry_run != DryRun::Client {
+            serviceaccount::apply(
+                &cluster.client,
+                &namespace,
+                &args.service_account,
+                account_object.is_some(),
+                &patch,
+                context.dry_run(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+    .await;
+    applied.map_err(|err| err.context(half_way(&done)))?;
     print_report(context, &report)?;
     Ok(Code::Success)
+}
+
+/// What a run that failed after some writes had done, and how to finish it.
+pub(super) fn half_way(done: &[String]) -> String {
+    if done.is_empty() {
+        "nothing was changed".to_owned()
+    } else {
+        format!(
+            "stopped half way after writing {}; re-run the same command to finish",
+            done.join(", ")
+        )
+    }
 }
 
 /// A `--subject-pattern`, which must name ServiceAccounts and hold a wildcard.
@@ -206,11 +240,28 @@ fn service_account_manifest(
     name: &str,
     annotations: &std::collections::BTreeMap<String, String>,
 ) -> Result<String> {
-    let manifest = serde_json::json!({
-        "apiVersion": "v1",
-        "kind": "ServiceAccount",
-        "metadata": { "name": name, "namespace": namespace, "annotations": annotations },
-    });
+    #[derive(serde::Serialize)]
+    struct Metadata<'a> {
+        name: &'a str,
+        namespace: &'a str,
+        annotations: &'a std::collections::BTreeMap<String, String>,
+    }
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Manifest<'a> {
+        api_version: &'static str,
+        kind: &'static str,
+        metadata: Metadata<'a>,
+    }
+    let manifest = Manifest {
+        api_version: "v1",
+        kind: "ServiceAccount",
+        metadata: Metadata {
+            name,
+            namespace,
+            annotations,
+        },
+    };
     Ok(serde_yaml::to_string(&manifest)?)
 }
 

@@ -17,9 +17,13 @@ use crate::serviceaccount::{self, ROLE_ARN_ANNOTATION};
 pub async fn run(context: &Context, args: &InjectArgs) -> Result<Code> {
     inject::check_token_expiration(args.token_expiration).map_err(|err| usage(err.to_string()))?;
     let input = read_input(&args.filename)?;
-    let documents = inject::parse_stream(&input).map_err(|err| usage(format!("{}: {err}", args.filename)))?;
-    let templates =
-        inject::pod_templates(&documents).map_err(|err| usage(format!("{}: {err}", args.filename)))?;
+    let source = if args.filename == "-" {
+        "stdin"
+    } else {
+        args.filename.as_str()
+    };
+    let documents = inject::parse_stream(&input).map_err(|err| usage(format!("{source}: {err}")))?;
+    let templates = inject::pod_templates(&documents).map_err(|err| usage(format!("{source}: {err}")))?;
     let options = Options {
         mode: match args.mode {
             InjectMode::Native => Mode::Native,
@@ -41,8 +45,8 @@ pub async fn run(context: &Context, args: &InjectArgs) -> Result<Code> {
                 .cloned()
         })
     };
-    let injected = inject::inject(&documents, &options, &role_arn)
-        .map_err(|err| usage(format!("{}: {err}", args.filename)))?;
+    let injected =
+        inject::inject(&documents, &options, &role_arn).map_err(|err| usage(format!("{source}: {err}")))?;
     let output = inject::render(&injected.documents)?;
     for note in &injected.notes {
         eprintln!("note: {note}");

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use awsoidc_credential_process::contract::service_account_subject;
 
 use crate::cli::{DryRun, UnbindArgs};
-use crate::commands::bind::{cluster_issuer, print_report};
+use crate::commands::bind::{cluster_issuer, half_way, print_report};
 use crate::context::Context;
 use crate::exit::{Code, usage};
 use crate::plan::{Action, Change, Report};
@@ -27,9 +27,13 @@ pub async fn run(context: &Context, args: &UnbindArgs) -> Result<Code> {
         (Some(role), _) => role.clone(),
         (None, Some(annotated)) => annotated.clone(),
         (None, None) => {
-            return Err(usage(format!(
-                "serviceaccount {namespace}/{name} has no {ROLE_ARN_ANNOTATION} annotation: pass --role ROLE"
+            let mut report = Report::new(context.dry_run());
+            report.push(Change::new(format!("serviceaccount/{name}"), Action::Unchanged).with_detail(format!(
+                "not bound: no {ROLE_ARN_ANNOTATION} annotation (pass --role ROLE to remove its subject from a \
+                 role's trust policy)"
             )));
+            print_report(context, &report)?;
+            return Ok(Code::Success);
         }
     };
     let role = RoleRef::parse(&role_text).map_err(|err| usage(err.to_string()))?;
@@ -91,17 +95,25 @@ pub async fn run(context: &Context, args: &UnbindArgs) -> Result<Code> {
         Change::new(&account_target, Action::Update).with_detail(patch.describe(&current))
     });
 
-    if !context.dry_run() {
-        if let Some(policy) = &trust_write {
-            iam.update_trust(&role.name, policy).await?;
+    let mut done = Vec::new();
+    let applied: Result<()> = async {
+        if !context.dry_run() {
+            if let Some(policy) = &trust_write {
+                iam.update_trust(&role.name, policy).await?;
+                done.push(format!("the trust policy of {role_target}"));
+            }
+            if delete_role {
+                iam.delete_role(&role.name).await?;
+                done.push(format!("{role_target} deleted"));
+            }
         }
-        if delete_role {
-            iam.delete_role(&role.name).await?;
+        if !patch.is_empty() && context.global.dry_run != DryRun::Client {
+            serviceaccount::apply(&cluster.client, &namespace, name, true, &patch, context.dry_run()).await?;
         }
+        Ok(())
     }
-    if !patch.is_empty() && context.global.dry_run != DryRun::Client {
-        serviceaccount::apply(&cluster.client, &namespace, name, true, &patch, context.dry_run()).await?;
-    }
+    .await;
+    applied.map_err(|err| err.context(half_way(&done)))?;
     print_report(context, &report)?;
     Ok(Code::Success)
 }
