@@ -31,24 +31,5 @@ pub async fn run(cli: Cli) -> Result<Code> {
         Command::Disable(args) => disable::run(&context, &args).await,
         Command::Thumbprint(args) => thumbprint::run(&context, &args).await,
         Command::Provider(ProviderCommand::Sync(args)) => provider::sync(&context, &args).await,
-        other => Err(crate::exit::usage(format!(
-            "`{}` is not available in this build yet",
-            command_name(&other)
-        ))),
-    }
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Enable(_) => "enable",
-        Command::Disable(_) => "disable",
-        Command::Thumbprint(_) => "thumbprint",
-        Command::Provider(_) => "provider",
-        Command::Bind(_) => "bind",
-        Command::Unbind(_) => "unbind",
-        Command::Inject(_) => "inject",
-        Command::Doctor(_) => "doctor",
-        Command::Completion(_) => "completion",
-        Command::Version => "version",
     }
 }
