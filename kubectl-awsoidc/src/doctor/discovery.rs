@@ -3,7 +3,7 @@
 //! (failure kind B).
 
 use super::{Check, CheckId, Inputs, Reach};
-use crate::discovery::{self as content, Finding};
+use crate::discovery::{self as content, Finding, Rule};
 use crate::issuer::Issuer;
 use crate::probe::{self, Verdict};
 
@@ -36,15 +36,20 @@ pub(super) fn applicable(inputs: &Inputs, findings: Vec<Finding>) -> (Vec<Findin
 }
 
 fn stand_in_note(inputs: &Inputs, waived: &[Finding]) -> String {
-    match (&inputs.aws_endpoint, waived.is_empty()) {
-        (Some(endpoint), false) => format!(
-            " (AWS endpoint is the stand-in {endpoint}; waived for it: {})",
-            waived
-                .iter()
-                .map(|finding| finding.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+    let rules: Vec<&str> = waived
+        .iter()
+        .map(|finding| match finding.rule {
+            Rule::PrivateAddress => "not a public address",
+            _ => "not port 443",
+        })
+        .collect();
+    match &inputs.aws_endpoint {
+        Some(endpoint) if !rules.is_empty() => {
+            format!(
+                " ({} waived: the AWS endpoint is the stand-in {endpoint})",
+                rules.join(", ")
+            )
+        }
         _ => String::new(),
     }
 }

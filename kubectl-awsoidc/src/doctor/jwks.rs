@@ -34,6 +34,19 @@ fn jwks_url(inputs: &Inputs) -> Option<String> {
         })
 }
 
+/// A token signed with the issuer's current key; if that one fails too, the JWKS lacks
+/// the signing key's public half.
+fn fresh_token_fix(inputs: &Inputs) -> String {
+    let (namespace, name) = inputs
+        .subject_account()
+        .unwrap_or_else(|| ("NAMESPACE".into(), "SERVICEACCOUNT".into()));
+    format!(
+        "kubectl create token {name} -n {namespace} --audience {}   # if a fresh token fails too, add the \
+         signing key's public key to kube-apiserver --service-account-key-file",
+        inputs.audience
+    )
+}
+
 fn keys(inputs: &Inputs) -> Check {
     let id = CheckId::JwksKeys;
     match &inputs.jwks {
@@ -62,11 +75,7 @@ fn token_key_and_signature(inputs: &Inputs, id: CheckId) -> Check {
     let key = match content::key_for_token(jwks, header.alg.as_deref(), header.kid.as_deref()) {
         Ok(key) => key,
         Err(finding) if id == CheckId::JwksTokenKey => {
-            return Check::fail(
-                id,
-                finding.message,
-                "kubectl awsoidc doctor SA -n NS   # online: fetches the JWKS the issuer serves now and a fresh token",
-            );
+            return Check::fail(id, finding.message, fresh_token_fix(inputs));
         }
         Err(_) => return Check::skip(id, "no key for the token (see jwks.token-key)"),
     };
@@ -83,7 +92,7 @@ fn token_key_and_signature(inputs: &Inputs, id: CheckId) -> Check {
         Err(err) => Check::fail(
             id,
             format!("{err}: the token was not signed by this issuer's key"),
-            "kubectl awsoidc doctor SA -n NS   # online, with a token this cluster issues now",
+            fresh_token_fix(inputs),
         ),
     }
 }
