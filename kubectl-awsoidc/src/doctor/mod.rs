@@ -323,6 +323,18 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_section_lists_every_id() {
+        let section = include_str!("README-section.md");
+        for id in CheckId::ALL {
+            assert!(
+                section.contains(&format!("| `{}` |", id.as_str())),
+                "{} is not in README-section.md",
+                id.as_str()
+            );
+        }
+    }
+
+    #[test]
     fn nothing_given_offline_skips_every_check_in_chain_order() {
         let checks = diagnose(&Inputs::offline_empty());
         let ids: Vec<CheckId> = checks.iter().map(|check| check.id).collect();
