@@ -375,3 +375,57 @@ fn a_leaf_only_chain_with_the_cas_thumbprint_fails_online_and_offline() {
     assert!(message.contains(&thumbprint(bed.ca_file())), "{message}");
     bed.reset().unwrap();
 }
+
+#[test]
+fn a_binding_giving_anonymous_requests_more_than_discovery_warns_in_legacy_mode() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    seed(bed);
+    let (_, checks) = doctor(bed, &[]);
+    assert_eq!(
+        status(&checks, "discovery.anonymous-scope"),
+        "pass",
+        "kube-apiserver's bootstrap bindings are fine"
+    );
+    let wide = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: doctor-e2e-read-secrets
+  labels: {app.kubernetes.io/managed-by: kubectl-awsoidc}
+rules:
+- {apiGroups: [\"\"], resources: [secrets], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: doctor-e2e-anonymous-view
+  labels: {app.kubernetes.io/managed-by: kubectl-awsoidc}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: doctor-e2e-read-secrets}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: system:unauthenticated}
+";
+    bed.kubectl_ok(&["apply", "-f", "-"], Some(wide)).unwrap();
+    let (exit, checks) = doctor(bed, &[]);
+    assert_eq!(exit, 0, "a warning is not a failure");
+    let check = checks
+        .iter()
+        .find(|check| check["id"] == "discovery.anonymous-scope")
+        .unwrap();
+    assert_eq!(check["status"], "warn", "{check}");
+    let message = check["message"].as_str().unwrap();
+    assert!(
+        message.contains("ClusterRoleBinding/doctor-e2e-anonymous-view"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Group system:unauthenticated") && message.contains("get,list secrets"),
+        "{message}"
+    );
+    assert!(
+        check["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("kubectl delete clusterrolebinding doctor-e2e-anonymous-view")
+    );
+    bed.reset().unwrap();
+}

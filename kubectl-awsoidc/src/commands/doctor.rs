@@ -19,15 +19,17 @@ use awsoidc_credential_process::sts_error;
 use awsoidc_credential_process::time::Timestamp;
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::ServiceAccount;
-use kube::api::{Api, PostParams};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject};
+use kube::api::{Api, ListParams, PostParams};
 
 use crate::cli::{DoctorArgs, OutputFormat};
 use crate::context::{Cluster, Context};
 use crate::discovery::{DiscoveryDocument, Jwks};
+use crate::doctor::discovery::{AnonymousAccess, AnonymousGrant};
 use crate::doctor::inputs::Token;
 use crate::doctor::provider::Provider;
 use crate::doctor::service_account::ServiceAccountInfo;
-use crate::doctor::trust::Role;
+use crate::doctor::trust::Role as TrustedRole;
 use crate::doctor::{self, Check, CheckId, Files, Input, Inputs, Reach, render};
 use crate::exit::{Code, usage};
 use crate::issuer::Issuer;
@@ -179,6 +181,8 @@ async fn gather(context: &Context, args: &DoctorArgs, files: &Files, inputs: &mu
         }
     }
 
+    inputs.anonymous = anonymous_access(cluster, &cluster_ca).await;
+
     let Some((namespace, name)) = inputs.service_account_name.clone() else {
         let why = "no ServiceAccount named (doctor NAME -n NAMESPACE)";
         inputs.token = Input::Missing(why.to_owned());
@@ -214,6 +218,102 @@ async fn gather(context: &Context, args: &DoctorArgs, files: &Files, inputs: &mu
     }
     inputs.service_account = Input::Given(info);
     Ok(())
+}
+
+/// A path outside discovery: anonymous requests that reach it (any answer but 401)
+/// are authenticated everywhere, so every binding to them counts.
+const PROBE_ELSEWHERE: &str = "/api";
+
+/// What unauthenticated requests may do: whether they are authenticated on every path,
+/// and every binding that names `system:anonymous` or `system:unauthenticated`.
+async fn anonymous_access(cluster: &Cluster, cluster_ca: &[Vec<u8>]) -> Input<AnonymousAccess> {
+    let url = format!(
+        "{}{PROBE_ELSEWHERE}",
+        cluster.config.cluster_url.to_string().trim_end_matches('/')
+    );
+    let on_every_path = match probe_blocking(url, cluster_ca.to_vec()).await {
+        ProbeOutcome::Status { code, .. } => code != 401,
+        other => {
+            return Input::Missing(format!(
+                "could not probe {PROBE_ELSEWHERE} without credentials: {other:?}"
+            ));
+        }
+    };
+    match anonymous_grants(&cluster.client).await {
+        Ok(grants) => Input::Given(AnonymousAccess {
+            on_every_path,
+            grants,
+        }),
+        Err(err) => Input::Missing(format!("failed to read the cluster's RBAC: {err}")),
+    }
+}
+
+async fn anonymous_grants(client: &kube::Client) -> kube::Result<Vec<AnonymousGrant>> {
+    let list = ListParams::default();
+    let cluster_roles = Api::<ClusterRole>::all(client.clone()).list(&list).await?.items;
+    let roles = Api::<Role>::all(client.clone()).list(&list).await?.items;
+    let rules_of = |kind: &str, namespace: Option<&str>, name: &str| -> Vec<PolicyRule> {
+        match (kind, namespace) {
+            ("ClusterRole", _) => cluster_roles
+                .iter()
+                .find(|role| role.metadata.name.as_deref() == Some(name))
+                .and_then(|role| role.rules.clone()),
+            (_, Some(namespace)) => roles
+                .iter()
+                .find(|role| {
+                    role.metadata.name.as_deref() == Some(name)
+                        && role.metadata.namespace.as_deref() == Some(namespace)
+                })
+                .and_then(|role| role.rules.clone()),
+            _ => None,
+        }
+        .unwrap_or_default()
+    };
+    let anonymous = |subjects: &Option<Vec<Subject>>| -> Vec<String> {
+        subjects
+            .iter()
+            .flatten()
+            .filter(|subject| {
+                (subject.kind == "User" && subject.name == "system:anonymous")
+                    || (subject.kind == "Group" && subject.name == "system:unauthenticated")
+            })
+            .map(|subject| format!("{} {}", subject.kind, subject.name))
+            .collect()
+    };
+    let mut grants = Vec::new();
+    for binding in Api::<ClusterRoleBinding>::all(client.clone())
+        .list(&list)
+        .await?
+        .items
+    {
+        let name = binding.metadata.name.clone().unwrap_or_default();
+        for subject in anonymous(&binding.subjects) {
+            grants.push(AnonymousGrant {
+                binding: format!("ClusterRoleBinding/{name}"),
+                subject,
+                role: format!("ClusterRole/{}", binding.role_ref.name),
+                rules: rules_of("ClusterRole", None, &binding.role_ref.name),
+            });
+        }
+    }
+    for binding in Api::<RoleBinding>::all(client.clone()).list(&list).await?.items {
+        let name = binding.metadata.name.clone().unwrap_or_default();
+        let namespace = binding.metadata.namespace.clone().unwrap_or_default();
+        for subject in anonymous(&binding.subjects) {
+            let kind = binding.role_ref.kind.as_str();
+            let role = match kind {
+                "ClusterRole" => format!("ClusterRole/{}", binding.role_ref.name),
+                _ => format!("Role/{namespace}/{}", binding.role_ref.name),
+            };
+            grants.push(AnonymousGrant {
+                binding: format!("RoleBinding/{namespace}/{name}"),
+                subject,
+                role,
+                rules: rules_of(kind, Some(&namespace), &binding.role_ref.name),
+            });
+        }
+    }
+    Ok(grants)
 }
 
 fn parsed_jwks(text: &str, what: &str) -> Input<Jwks> {
@@ -317,10 +417,10 @@ async fn find_provider(context: &Context, issuer: &Issuer) -> Input<Option<Provi
     }
 }
 
-async fn read_role(context: &Context, arn: &str) -> Input<Role> {
+async fn read_role(context: &Context, arn: &str) -> Input<TrustedRole> {
     let name = arn.rsplit('/').next().unwrap_or(arn);
     match Iam::new(context.aws().await).get_role(name).await {
-        Ok(Some(role)) => Input::Given(Role {
+        Ok(Some(role)) => Input::Given(TrustedRole {
             arn: Some(role.arn),
             policy: role.trust,
         }),

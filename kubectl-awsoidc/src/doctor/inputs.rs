@@ -85,6 +85,8 @@ pub struct Inputs {
     pub service_account_name: Option<(String, String)>,
     pub discovery: Input<DiscoveryDocument>,
     pub discovery_reach: Reach,
+    /// What anonymous requests may do beyond discovery (online only).
+    pub anonymous: Input<super::discovery::AnonymousAccess>,
     pub jwks: Input<Jwks>,
     pub jwks_reach: Reach,
     pub token: Input<Token>,
@@ -116,6 +118,7 @@ impl Inputs {
             service_account_name: None,
             discovery: Input::Missing(missing("--discovery")),
             discovery_reach: Reach::NotProbed("--offline".to_owned()),
+            anonymous: Input::Missing("the cluster's RBAC is read online only".to_owned()),
             jwks: Input::Missing(missing("--jwks")),
             jwks_reach: Reach::NotProbed("--offline".to_owned()),
             token: Input::Missing(missing("--token")),

@@ -18,6 +18,7 @@
 //! | `discovery.address`          | discovery       | the issuer is on a public address, port 443                    |
 //! | `discovery.reachable`        | discovery       | the discovery document answers 200 without credentials         |
 //! | `discovery.jwks-uri`         | discovery       | `jwks_uri` is https, public, port 443, on the issuer's host    |
+//! | `discovery.anonymous-scope`  | discovery       | anonymous requests get no more than discovery (and /version)   |
 //! | `jwks.reachable`             | jwks            | the JWKS answers 200 without credentials                       |
 //! | `jwks.keys`                  | jwks            | every key has a `kid`, `use: sig` and a type STS verifies      |
 //! | `jwks.token-key`             | jwks            | a key has the token's `kid` and `alg`                          |
@@ -86,6 +87,7 @@ pub enum CheckId {
     DiscoveryAddress,
     DiscoveryReachable,
     DiscoveryJwksUri,
+    DiscoveryAnonymousScope,
     JwksReachable,
     JwksKeys,
     JwksTokenKey,
@@ -107,7 +109,7 @@ pub enum CheckId {
 
 impl CheckId {
     /// All ids in chain order.
-    pub const ALL: [CheckId; 25] = [
+    pub const ALL: [CheckId; 26] = [
         CheckId::IssuerUrl,
         CheckId::IssuerToken,
         CheckId::IssuerDiscovery,
@@ -116,6 +118,7 @@ impl CheckId {
         CheckId::DiscoveryAddress,
         CheckId::DiscoveryReachable,
         CheckId::DiscoveryJwksUri,
+        CheckId::DiscoveryAnonymousScope,
         CheckId::JwksReachable,
         CheckId::JwksKeys,
         CheckId::JwksTokenKey,
@@ -146,6 +149,7 @@ impl CheckId {
             CheckId::DiscoveryAddress => "discovery.address",
             CheckId::DiscoveryReachable => "discovery.reachable",
             CheckId::DiscoveryJwksUri => "discovery.jwks-uri",
+            CheckId::DiscoveryAnonymousScope => "discovery.anonymous-scope",
             CheckId::JwksReachable => "jwks.reachable",
             CheckId::JwksKeys => "jwks.keys",
             CheckId::JwksTokenKey => "jwks.token-key",
@@ -271,7 +275,12 @@ pub fn checks_of(link: Link) -> Vec<CheckId> {
             IssuerProvider,
             IssuerTrustPolicy,
         ],
-        Link::Discovery => vec![DiscoveryAddress, DiscoveryReachable, DiscoveryJwksUri],
+        Link::Discovery => vec![
+            DiscoveryAddress,
+            DiscoveryReachable,
+            DiscoveryJwksUri,
+            DiscoveryAnonymousScope,
+        ],
         Link::Jwks => vec![JwksReachable, JwksKeys, JwksTokenKey, JwksSignature],
         Link::Thumbprint => vec![TlsChain, TlsExpiry, TlsThumbprint],
         Link::Provider => vec![ProviderExists, ProviderClientId, IssuerProvider],
