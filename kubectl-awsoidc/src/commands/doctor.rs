@@ -174,7 +174,18 @@ async fn gather(context: &Context, args: &DoctorArgs, files: &Files, inputs: &mu
         };
         inputs.jwks_reach = Reach::Probed(outcome);
         if files.chain.is_none() {
-            inputs.chain = presented_chain(issuer).await;
+            inputs.chain = presented_chain(issuer.host(), issuer.port()).await;
+        }
+        if let Some((host, port)) = inputs
+            .discovery
+            .given()
+            .and_then(|document| other_host(issuer, &document.jwks_uri))
+        {
+            inputs.jwks_chain = match presented_chain(&host, port).await {
+                Input::Given(chain) => Input::Given((format!("{host}:{port}"), chain)),
+                Input::Broken(why) => Input::Broken(why),
+                Input::Missing(why) => Input::Missing(why),
+            };
         }
         if files.provider.is_none() {
             inputs.provider = find_provider(context, issuer).await;
@@ -354,8 +365,14 @@ async fn probe_blocking(url: String, roots: Vec<Vec<u8>>) -> ProbeOutcome {
         .unwrap_or_else(|err| ProbeOutcome::Unreachable(format!("the probe stopped: {err}")))
 }
 
-async fn presented_chain(issuer: &Issuer) -> Input<Vec<crate::tls::CertificateSummary>> {
-    let (host, port) = (issuer.host().to_owned(), issuer.port());
+/// The host and port of `jwks_uri` when they are not the issuer's.
+fn other_host(issuer: &Issuer, jwks_uri: &str) -> Option<(String, u16)> {
+    let jwks = Issuer::parse(jwks_uri).ok()?;
+    (jwks.authority() != issuer.authority()).then(|| (jwks.host().to_owned(), jwks.port()))
+}
+
+async fn presented_chain(host: &str, port: u16) -> Input<Vec<crate::tls::CertificateSummary>> {
+    let host = host.to_owned();
     let task = tokio::task::spawn_blocking(move || crate::tls::presented_chain(&host, port, NETWORK_TIMEOUT));
     match task.await {
         Ok(Ok(chain)) => match crate::tls::summarise(&chain) {

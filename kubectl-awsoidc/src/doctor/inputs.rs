@@ -92,6 +92,8 @@ pub struct Inputs {
     pub token: Input<Token>,
     /// The chain the issuer's host presents, leaf first.
     pub chain: Input<Vec<CertificateSummary>>,
+    /// The chain the JWKS host presents, with that host, when it is not the issuer's.
+    pub jwks_chain: Input<(String, Vec<CertificateSummary>)>,
     /// CAs known to sign the issuer's certificate (the kubeconfig's cluster CA), to
     /// name a provider thumbprint that belongs to a CA the server does not present.
     pub known_cas: Vec<CertificateSummary>,
@@ -123,6 +125,7 @@ impl Inputs {
             jwks_reach: Reach::NotProbed("--offline".to_owned()),
             token: Input::Missing(missing("--token")),
             chain: Input::Missing(missing("--chain")),
+            jwks_chain: Input::Missing("the JWKS host's chain is read online only".to_owned()),
             known_cas: Vec::new(),
             provider: Input::Missing(missing("--provider")),
             role: Input::Missing(missing("--trust-policy")),

@@ -148,6 +148,31 @@ fn thumbprint(inputs: &Inputs, chain: &[CertificateSummary]) -> Check {
         .iter()
         .map(|t| t.to_ascii_lowercase())
         .collect();
+    let issuer_host = host_thumbprint(inputs, &listed, chain);
+    // When the JWKS is served from another host, its chain must be covered too.
+    let Some((host, jwks_chain)) = inputs.jwks_chain.given().filter(|(_, chain)| !chain.is_empty()) else {
+        return issuer_host;
+    };
+    let jwks_host = host_thumbprint(inputs, &listed, jwks_chain);
+    let worst = if jwks_host.status > issuer_host.status {
+        &jwks_host
+    } else {
+        &issuer_host
+    };
+    Check {
+        id,
+        status: worst.status,
+        message: format!(
+            "issuer host: {}; JWKS host {host}: {}",
+            issuer_host.message, jwks_host.message
+        ),
+        fix: worst.fix.clone(),
+    }
+}
+
+/// The verdict on one host's presented chain against the provider's thumbprints.
+fn host_thumbprint(inputs: &Inputs, listed: &[String], chain: &[CertificateSummary]) -> Check {
+    let id = CheckId::TlsThumbprint;
     let last = &chain[chain.len() - 1];
     if listed.contains(&last.thumbprint) {
         return Check::pass(
@@ -197,4 +222,71 @@ fn thumbprint(inputs: &Inputs, chain: &[CertificateSummary]) -> Check {
             last.thumbprint
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::provider::Provider;
+    use crate::doctor::{Input, Status};
+
+    fn cert(subject: &str, issuer: &str, is_ca: bool, thumbprint: &str) -> CertificateSummary {
+        CertificateSummary {
+            subject: subject.into(),
+            issuer: issuer.into(),
+            not_after: "2036".into(),
+            not_after_unix: 2_082_758_400,
+            is_ca,
+            self_signed: subject == issuer,
+            thumbprint: thumbprint.into(),
+        }
+    }
+
+    fn inputs(listed: &[&str], jwks_chain: Option<Vec<CertificateSummary>>) -> Inputs {
+        let mut inputs = Inputs::offline_empty();
+        inputs.chain = Input::Given(vec![
+            cert("CN=leaf", "CN=ca", false, "aa"),
+            cert("CN=ca", "CN=ca", true, "bb"),
+        ]);
+        inputs.provider = Input::Given(Some(Provider {
+            arn: None,
+            url: "a.example".into(),
+            client_ids: vec![],
+            thumbprints: listed.iter().map(|t| t.to_string()).collect(),
+        }));
+        if let Some(chain) = jwks_chain {
+            inputs.jwks_chain = Input::Given(("keys.example:443".into(), chain));
+        }
+        inputs
+    }
+
+    fn verdict(inputs: &Inputs) -> Check {
+        checks(inputs)
+            .into_iter()
+            .find(|check| check.id == CheckId::TlsThumbprint)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_jwks_host_of_its_own_needs_its_thumbprint_listed_too() {
+        let other = vec![
+            cert("CN=keys", "CN=public-ca", false, "cc"),
+            cert("CN=public-ca", "CN=public-ca", true, "dd"),
+        ];
+        assert_eq!(verdict(&inputs(&["bb"], None)).status, Status::Pass);
+        let missing = verdict(&inputs(&["bb"], Some(other.clone())));
+        assert_eq!(missing.status, Status::Fail);
+        assert!(
+            missing.message.contains("JWKS host keys.example:443") && missing.message.contains("dd"),
+            "{}",
+            missing.message
+        );
+        assert_eq!(verdict(&inputs(&["bb", "dd"], Some(other))).status, Status::Pass);
+    }
+
+    #[test]
+    fn the_uppercase_thumbprint_of_the_last_certificate_passes() {
+        assert_eq!(verdict(&inputs(&["BB"], None)).status, Status::Pass);
+        assert_eq!(verdict(&inputs(&["aa"], None)).status, Status::Warn);
+    }
 }
