@@ -19,6 +19,12 @@ demo: setup
 test: setup lint
 	cargo test --workspace --no-fail-fast
 
+## Benchmarks with baselines measured in the same run (see bench/README.md).
+bench: setup
+	bash bench/run.sh
+	cargo build --workspace --quiet
+	cargo run --quiet -p awsoidc-testbed --bin bench-enable
+
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize, Serializer};
 /// The only `Version` the credential_process protocol defines.
 pub const PROCESS_CREDENTIALS_VERSION: u8 = 1;
 
-/// Temporary AWS credentials as a credential_process prints them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Temporary AWS credentials as a credential_process prints them. Deserialising checks
+/// `Version` and parses `Expiration`, so a parsed value always satisfies the contract.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Wire")]
 pub struct ProcessCredentials {
     /// `ASIA…` access key id (not secret on its own).
     pub access_key_id: String,
@@ -23,6 +25,33 @@ pub struct ProcessCredentials {
     pub session_token: Secret,
     /// When the credentials stop working.
     pub expiration: Timestamp,
+}
+
+/// The JSON object as it appears on the wire, before the contract is checked.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Wire {
+    version: u64,
+    access_key_id: String,
+    secret_access_key: Secret,
+    session_token: Secret,
+    expiration: String,
+}
+
+impl TryFrom<Wire> for ProcessCredentials {
+    type Error = CredentialsError;
+
+    fn try_from(wire: Wire) -> Result<Self, CredentialsError> {
+        if wire.version != u64::from(PROCESS_CREDENTIALS_VERSION) {
+            return Err(CredentialsError::Version(wire.version));
+        }
+        Ok(ProcessCredentials {
+            access_key_id: wire.access_key_id,
+            secret_access_key: wire.secret_access_key,
+            session_token: wire.session_token,
+            expiration: Timestamp::parse_rfc3339(&wire.expiration)?,
+        })
+    }
 }
 
 /// Why a text is not credential_process JSON.
@@ -61,25 +90,8 @@ impl ProcessCredentials {
 
     /// Parse credential_process JSON (as this helper prints it, or any other process).
     pub fn from_json(text: &str) -> Result<Self, CredentialsError> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Wire {
-            version: u64,
-            access_key_id: String,
-            secret_access_key: Secret,
-            session_token: Secret,
-            expiration: String,
-        }
         let wire: Wire = serde_json::from_str(text)?;
-        if wire.version != u64::from(PROCESS_CREDENTIALS_VERSION) {
-            return Err(CredentialsError::Version(wire.version));
-        }
-        Ok(ProcessCredentials {
-            access_key_id: wire.access_key_id,
-            secret_access_key: wire.secret_access_key,
-            session_token: wire.session_token,
-            expiration: Timestamp::parse_rfc3339(&wire.expiration)?,
-        })
+        ProcessCredentials::try_from(wire)
     }
 
     /// `export NAME='value'` lines for `eval "$(awsoidc-credential-process --format env)"`.

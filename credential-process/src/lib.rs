@@ -13,3 +13,25 @@ pub mod secret;
 pub mod sts_error;
 pub mod time;
 pub mod token;
+
+#[cfg(feature = "exchange")]
+pub mod app;
+#[cfg(feature = "exchange")]
+pub mod cache;
+#[cfg(feature = "exchange")]
+pub mod cli;
+#[cfg(feature = "exchange")]
+pub mod environment;
+#[cfg(feature = "exchange")]
+pub mod exit;
+#[cfg(feature = "exchange")]
+pub mod log;
+#[cfg(feature = "exchange")]
+pub mod settings;
+#[cfg(feature = "exchange")]
+pub mod sts;
+#[cfg(feature = "exchange")]
+pub mod token_source;
+
+#[cfg(test)]
+mod test_support;

@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::cli::OutputFormat;
+
 /// What happens to one object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -79,6 +81,18 @@ impl Report {
         self.changes
             .iter()
             .all(|change| change.action == Action::Unchanged)
+    }
+}
+
+impl Report {
+    /// Print the report in the format `-o` asks for.
+    pub fn print(&self, format: OutputFormat) -> anyhow::Result<()> {
+        match format {
+            OutputFormat::Text => print!("{self}"),
+            OutputFormat::Json => println!("{}", serde_json::to_string_pretty(self)?),
+            OutputFormat::Yaml => print!("{}", serde_yaml::to_string(self)?),
+        }
+        Ok(())
     }
 }
 

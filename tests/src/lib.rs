@@ -162,6 +162,7 @@ impl TestBed {
             );
         }
 
+        remove_stale_beds();
         let root = std::env::temp_dir().join(format!("awsoidc-testbed-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         fs::create_dir_all(root.join("home"))?;
@@ -546,6 +547,25 @@ spec:
         Ok(())
     }
 
+    /// Every request the apiserver has answered so far, as audit events (JSON), one
+    /// per request: `userAgent`, `verb`, `requestURI`, `responseStatus.code`.
+    pub fn audit_events(&self) -> Vec<Value> {
+        fs::read_to_string(self.root.join("audit.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    /// How many requests moto has answered so far (its request log, one line each).
+    pub fn moto_requests(&self) -> usize {
+        fs::read_to_string(self.root.join("moto.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.contains("\" 200 ") || line.contains("HTTP/1.1\""))
+            .count()
+    }
+
     /// The bed's log directory (each child process writes `NAME.log` there).
     pub fn log_dir(&self) -> &Path {
         &self.root
@@ -586,6 +606,8 @@ spec:
             "--service-cluster-ip-range=10.0.0.0/24".to_owned(),
             format!("--cert-dir={}", self.root.join("apiserver-certs").display()),
             "--enable-priority-and-fairness=false".to_owned(),
+            format!("--audit-log-path={}", self.root.join("audit.log").display()),
+            format!("--audit-policy-file={}", self.pki.audit_policy.display()),
             "--v=1".to_owned(),
         ]);
         match &state.anonymous {
@@ -609,10 +631,24 @@ spec:
             "--key".to_owned(),
             self.pki.admin_key.display().to_string(),
         ];
+        let log = self.root.join("kube-apiserver.log");
+        let started = Instant::now();
         self.wait_until("the apiserver to be ready", Duration::from_secs(120), || {
-            self.curl_status(&format!("{}/readyz", self.issuer()), &admin) == Some(200)
-        })
-        .with_context(|| format!("see {}", self.root.join("kube-apiserver.log").display()))
+            // A flag or config error ends the process at once: fail now, not at the timeout.
+            let failed = fs::read_to_string(&log).is_ok_and(|text| {
+                text.rsplit("--secure-port")
+                    .next()
+                    .is_some_and(|tail| tail.contains("\"command failed\""))
+            });
+            failed && started.elapsed() > Duration::from_secs(1)
+                || self.curl_status(&format!("{}/readyz", self.issuer()), &admin) == Some(200)
+        })?;
+        ensure!(
+            self.curl_status(&format!("{}/readyz", self.issuer()), &admin) == Some(200),
+            "the apiserver exited: see {}",
+            log.display()
+        );
+        Ok(())
     }
 
     fn curl_status(&self, url: &str, extra: &[String]) -> Option<u16> {
@@ -855,6 +891,7 @@ struct Pki {
     admin_key: PathBuf,
     sa_key: PathBuf,
     sa_pub: PathBuf,
+    audit_policy: PathBuf,
 }
 
 impl Pki {
@@ -957,6 +994,10 @@ impl Pki {
             path("chain.crt"),
             [fs::read(path("leaf.crt"))?, fs::read(path("ca.crt"))?].concat(),
         )?;
+        fs::write(
+            path("audit-policy.yaml"),
+            "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n",
+        )?;
         Ok(Self {
             ca_crt: path("ca.crt"),
             leaf_crt: path("leaf.crt"),
@@ -966,6 +1007,7 @@ impl Pki {
             admin_key: path("admin.key"),
             sa_key: path("sa.key"),
             sa_pub: path("sa.pub"),
+            audit_policy: path("audit-policy.yaml"),
         })
     }
 }
@@ -995,6 +1037,25 @@ current-context: testbed
     );
     fs::write(path, config)?;
     Ok(())
+}
+
+/// Remove the directories of beds whose test process is gone.
+fn remove_stale_beds() {
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix("awsoidc-testbed-"))
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn free_port() -> Result<u16> {

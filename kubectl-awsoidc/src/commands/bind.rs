@@ -5,12 +5,10 @@
 
 use anyhow::{Context as _, Result, bail};
 use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, service_account_subject};
-use serde::Deserialize;
 
-use crate::cli::{BindArgs, DryRun, OutputFormat};
-use crate::context::{Cluster, Context};
+use crate::cli::{BindArgs, DryRun};
+use crate::context::Context;
 use crate::exit::{Code, usage};
-use crate::issuer::Issuer;
 use crate::plan::{Action, Change, Report};
 use crate::role::{self, Iam, RoleRef};
 use crate::serviceaccount::{self, Wanted};
@@ -43,7 +41,7 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
         Some(pattern) => subject_pattern(pattern)?,
         None => Subject::Exact(service_account_subject(&namespace, &args.service_account)),
     };
-    let issuer = cluster_issuer(cluster).await?;
+    let issuer = crate::issuer::fetch_cluster_issuer(&cluster.client).await?;
     let sdk = context.aws().await;
     let account = match role.account.clone().or_else(|| args.account_id.clone()) {
         Some(account) => account,
@@ -202,7 +200,7 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
     }
     .await;
     applied.map_err(|err| err.context(half_way(&done)))?;
-    print_report(context, &report)?;
+    report.print(context.global.output)?;
     Ok(Code::Success)
 }
 
@@ -263,33 +261,4 @@ fn service_account_manifest(
         },
     };
     Ok(serde_yaml::to_string(&manifest)?)
-}
-
-/// The cluster's issuer, read from its discovery document with the user's credentials.
-pub(super) async fn cluster_issuer(cluster: &Cluster) -> Result<Issuer> {
-    #[derive(Deserialize)]
-    struct Discovery {
-        issuer: String,
-    }
-    let request = http::Request::get("/.well-known/openid-configuration").body(Vec::new())?;
-    let text = cluster.client.request_text(request).await.with_context(|| {
-        format!(
-            "failed to read the issuer from {}/.well-known/openid-configuration",
-            cluster.config.cluster_url.to_string().trim_end_matches('/')
-        )
-    })?;
-    let discovery: Discovery =
-        serde_json::from_str(&text).context("failed to parse the cluster's discovery document")?;
-    Issuer::parse(&discovery.issuer)
-        .context("the cluster's ServiceAccount issuer cannot be federated with IAM")
-}
-
-/// Print a plan in the format `-o` asks for.
-pub(super) fn print_report(context: &Context, report: &Report) -> Result<()> {
-    match context.global.output {
-        OutputFormat::Text => print!("{report}"),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(report)?),
-        OutputFormat::Yaml => print!("{}", serde_yaml::to_string(report)?),
-    }
-    Ok(())
 }

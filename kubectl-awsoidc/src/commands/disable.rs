@@ -4,7 +4,7 @@
 
 use anyhow::{Context as _, Result};
 
-use crate::cli::{DisableArgs, OutputFormat};
+use crate::cli::DisableArgs;
 use crate::commands::enable::shoot_info;
 use crate::context::Context;
 use crate::exit::Code;
@@ -54,10 +54,6 @@ pub async fn run(context: &Context, args: &DisableArgs) -> Result<Code> {
     if args.delete_provider {
         report.push(Iam::new(context.aws().await).delete(&issuer, dry_run).await?);
     }
-    match context.global.output {
-        OutputFormat::Text => print!("{report}"),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        OutputFormat::Yaml => print!("{}", serde_yaml::to_string(&report)?),
-    }
+    report.print(context.global.output)?;
     Ok(Code::Success)
 }

@@ -23,13 +23,13 @@ pub async fn run(cli: Cli) -> Result<Code> {
     match cli.command {
         Command::Completion(args) => completion::run(&args),
         Command::Version => version::run(&context),
-        Command::Bind(args) => bind::run(&context, &args).await,
-        Command::Unbind(args) => unbind::run(&context, &args).await,
-        Command::Inject(args) => inject::run(&context, &args).await,
-        Command::Doctor(args) => doctor::run(&context, &args).await,
         Command::Enable(args) => enable::run(&context, &args).await,
         Command::Disable(args) => disable::run(&context, &args).await,
         Command::Thumbprint(args) => thumbprint::run(&context, &args).await,
         Command::Provider(ProviderCommand::Sync(args)) => provider::sync(&context, &args).await,
+        Command::Bind(args) => bind::run(&context, &args).await,
+        Command::Unbind(args) => unbind::run(&context, &args).await,
+        Command::Inject(args) => inject::run(&context, &args).await,
+        Command::Doctor(args) => doctor::run(&context, &args).await,
     }
 }

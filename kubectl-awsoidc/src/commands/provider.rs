@@ -4,7 +4,7 @@
 
 use anyhow::{Context as _, Result, anyhow};
 
-use crate::cli::{OutputFormat, ProviderSyncArgs};
+use crate::cli::ProviderSyncArgs;
 use crate::commands::thumbprint;
 use crate::context::Context;
 use crate::exit::{Code, usage};
@@ -46,10 +46,6 @@ pub async fn sync(context: &Context, args: &ProviderSyncArgs) -> Result<Code> {
         iam.apply(&issuer, Some(&existing), &steps, context.global.dry_run)
             .await?,
     );
-    match context.global.output {
-        OutputFormat::Text => print!("{report}"),
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        OutputFormat::Yaml => print!("{}", serde_yaml::to_string(&report)?),
-    }
+    report.print(context.global.output)?;
     Ok(Code::Success)
 }

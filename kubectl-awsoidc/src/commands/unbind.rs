@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use awsoidc_credential_process::contract::service_account_subject;
 
 use crate::cli::{DryRun, UnbindArgs};
-use crate::commands::bind::{cluster_issuer, half_way, print_report};
+use crate::commands::bind::half_way;
 use crate::context::Context;
 use crate::exit::{Code, usage};
 use crate::plan::{Action, Change, Report};
@@ -32,12 +32,12 @@ pub async fn run(context: &Context, args: &UnbindArgs) -> Result<Code> {
                 "not bound: no {ROLE_ARN_ANNOTATION} annotation (pass --role ROLE to remove its subject from a \
                  role's trust policy)"
             )));
-            print_report(context, &report)?;
+            report.print(context.global.output)?;
             return Ok(Code::Success);
         }
     };
     let role = RoleRef::parse(&role_text).map_err(|err| usage(err.to_string()))?;
-    let issuer = cluster_issuer(cluster).await?;
+    let issuer = crate::issuer::fetch_cluster_issuer(&cluster.client).await?;
     let sdk = context.aws().await;
     let account = match role.account.clone() {
         Some(account) => account,
@@ -114,6 +114,6 @@ pub async fn run(context: &Context, args: &UnbindArgs) -> Result<Code> {
     }
     .await;
     applied.map_err(|err| err.context(half_way(&done)))?;
-    print_report(context, &report)?;
+    report.print(context.global.output)?;
     Ok(Code::Success)
 }
