@@ -227,6 +227,9 @@ pub struct UnbindArgs {
     /// Also delete the role when no subject is left in its trust policy.
     #[arg(long)]
     pub delete_role: bool,
+    /// Remove this `--subject-pattern` that bind added, instead of the ServiceAccount's own subject.
+    #[arg(long, value_name = "PATTERN")]
+    pub subject_pattern: Option<String>,
 }
 
 /// How workloads get AWS credentials.
@@ -253,7 +256,7 @@ pub struct InjectArgs {
     #[arg(long, value_name = "AUDIENCE", default_value = awsoidc_credential_process::contract::DEFAULT_AUDIENCE)]
     pub audience: String,
     /// The projected token's lifetime in seconds (600..86400, never 3607).
-    #[arg(long, value_name = "SECONDS", default_value_t = 86400)]
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::inject::DEFAULT_TOKEN_EXPIRATION)]
     pub token_expiration: u32,
     /// A container that gets nothing injected (repeatable).
     #[arg(long = "skip-container", value_name = "NAME")]

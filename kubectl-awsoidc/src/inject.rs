@@ -13,12 +13,16 @@
 //! What is already there (a volume, mount or variable of the same name) is left alone
 //! and reported, never duplicated, so injecting twice gives what injecting once gave.
 //!
-//! Comments: no maintained Rust YAML crate both edits documents and keeps comments
-//! (serde_yaml, the workspace's YAML crate, drops them while keeping key order and every
-//! unknown field). Comment lines that precede each document are kept by splitting the
-//! stream on `---` markers before parsing; comments inside a document are lost.
+//! Comments and layout: the transform itself works on `serde_yaml` values (key order and
+//! unknown fields kept) and records every append it makes; rendering replays those
+//! appends on the document's own text with `yaml-edit`, a lossless YAML editor, so
+//! comments, quoting and flow style survive and an untouched document comes out byte
+//! for byte. The replayed text is read back and must equal the computed document;
+//! otherwise that one document is written from the value (inner comments lost) and a
+//! note says so.
 
 use std::collections::BTreeSet;
+use std::str::FromStr as _;
 
 use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, TOKEN_MOUNT_DIR};
 use serde_yaml::{Mapping, Value};
@@ -42,6 +46,8 @@ pub const HELPER_PATH: &str = "/usr/local/bin/awsoidc-credential-process";
 pub const GENERATED_ANNOTATION: &str = "kubectl-awsoidc/generated-by";
 
 const CONFIG_FILE_KEY: &str = "config";
+/// The projected token's lifetime unless `--token-expiration` says otherwise (the longest allowed).
+pub const DEFAULT_TOKEN_EXPIRATION: u32 = MAX_EXPIRATION;
 const MIN_EXPIRATION: u32 = 600;
 const MAX_EXPIRATION: u32 = 86_400;
 /// kube-apiserver's marker for legacy tokens: with `--service-account-extend-token-expiration`
@@ -132,7 +138,7 @@ impl Default for Options {
         Self {
             mode: Mode::Native,
             audience: DEFAULT_AUDIENCE.to_owned(),
-            expiration_seconds: MAX_EXPIRATION,
+            expiration_seconds: DEFAULT_TOKEN_EXPIRATION,
             region: None,
             skip_containers: Vec::new(),
         }
@@ -142,8 +148,39 @@ impl Default for Options {
 /// One document of a YAML stream: the comment lines before it and its value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
+    /// The comment lines before the document.
     pub header: String,
+    /// The document's text as read; `None` for documents `inject` wrote itself.
+    source: Option<String>,
     pub value: Value,
+    /// The appends made to `value`, replayed on `source` to keep its comments and layout.
+    edits: Vec<Edit>,
+}
+
+impl Document {
+    fn generated(value: Value) -> Self {
+        Self {
+            header: String::new(),
+            source: None,
+            value,
+            edits: Vec::new(),
+        }
+    }
+}
+
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(&'static str),
+    Index(usize),
+}
+
+/// `item` appended to the sequence `field` of the mapping at `path` (created when missing).
+#[derive(Debug, Clone, PartialEq)]
+struct Edit {
+    path: Vec<Step>,
+    field: &'static str,
+    item: Value,
 }
 
 /// Split a YAML stream on `---` markers and parse each document; documents holding only
@@ -189,27 +226,89 @@ pub fn parse_stream(input: &str) -> Result<Vec<Document>, InjectError> {
             serde_yaml::from_str(&body).map_err(|cause| InjectError::InvalidYaml { document, cause })?;
         documents.push(Document {
             header: std::mem::take(&mut pending_header).trim_start().to_owned(),
+            source: Some(body),
             value,
+            edits: Vec::new(),
         });
     }
     Ok(documents)
 }
 
-/// Write documents back as one stream.
-pub fn render(documents: &[Document]) -> Result<String, InjectError> {
+/// Write documents back as one stream: a document `inject` did not change comes out
+/// byte for byte; a changed one is its source text with the appends replayed by a
+/// lossless YAML editor, so its comments and layout stay. Should the edited text not
+/// read back as exactly the computed document, the computed document is written
+/// instead (without its inner comments) and a note says so.
+pub fn render(documents: &[Document]) -> Result<(String, Vec<String>), InjectError> {
     let mut out = String::new();
+    let mut notes = Vec::new();
     for (index, document) in documents.iter().enumerate() {
         if index > 0 {
             out.push_str("---\n");
         }
         out.push_str(&document.header);
-        let text = serde_yaml::to_string(&document.value).map_err(|cause| InjectError::Render {
-            document: index + 1,
-            cause,
-        })?;
+        let replayed = match &document.source {
+            Some(source) if document.edits.is_empty() => Some(source.clone()),
+            Some(source) => replay(source, &document.edits)
+                .filter(|text| serde_yaml::from_str::<Value>(text).ok().as_ref() == Some(&document.value)),
+            None => None,
+        };
+        let text = match replayed {
+            Some(text) => text,
+            None => {
+                if document.source.is_some() {
+                    notes.push(format!(
+                        "document {}: its inner comments could not be kept",
+                        index + 1
+                    ));
+                }
+                serde_yaml::to_string(&document.value).map_err(|cause| InjectError::Render {
+                    document: index + 1,
+                    cause,
+                })?
+            }
+        };
         out.push_str(&text);
+        if !text.ends_with('\n') {
+            out.push('\n');
+        }
     }
-    Ok(out)
+    Ok((out, notes))
+}
+
+/// Apply `edits` to `source` with the lossless editor; `None` when it cannot.
+fn replay(source: &str, edits: &[Edit]) -> Option<String> {
+    enum Node {
+        Map(yaml_edit::Mapping),
+        Seq(yaml_edit::Sequence),
+    }
+    let document = yaml_edit::Document::from_str(source).ok()?;
+    for edit in edits {
+        let mut node = Node::Map(document.as_mapping()?);
+        for step in &edit.path {
+            node = match (node, step) {
+                (Node::Map(map), Step::Key(key)) => match map.get_sequence(*key) {
+                    Some(sequence) => Node::Seq(sequence),
+                    None => Node::Map(map.get_mapping(*key)?),
+                },
+                (Node::Seq(sequence), Step::Index(index)) => {
+                    Node::Map(sequence.get(*index)?.as_mapping()?.clone())
+                }
+                _ => return None,
+            };
+        }
+        let Node::Map(map) = node else { return None };
+        let sequence = match map.get_sequence(edit.field) {
+            Some(sequence) => sequence,
+            None => {
+                map.set(edit.field, yaml_edit::Sequence::new());
+                map.get_sequence(edit.field)?
+            }
+        };
+        let item = serde_yaml::to_string(&edit.item).ok()?;
+        sequence.push(yaml_edit::Document::from_str(&item).ok()?.as_mapping()?);
+    }
+    Some(document.to_string())
 }
 
 /// A pod template found in the stream, and where.
@@ -351,7 +450,8 @@ pub fn inject(
     let mut seen_containers = BTreeSet::new();
     let mut next = 0;
     for document in out.iter_mut() {
-        visit_templates(&mut document.value, &mut |kind, spec| {
+        let edits = &mut document.edits;
+        visit_templates(&mut document.value, Vec::new(), &mut |kind, spec_path, spec| {
             let (template, arn) = (&templates[next], &roles[next]);
             next += 1;
             let config_map = config_map_name(&template.service_account);
@@ -359,8 +459,9 @@ pub fn inject(
                 template,
                 notes: &mut notes,
                 seen_containers: &mut seen_containers,
+                edits,
             };
-            place.pod_spec(spec, kind, options, arn, &config_map);
+            place.pod_spec(spec, &spec_path, kind, options, arn, &config_map);
         });
     }
     for skipped in &options.skip_containers {
@@ -385,32 +486,44 @@ pub fn inject(
     })
 }
 
-/// Call `visit` on every pod spec in document order (the order of [`pod_templates`]).
-fn visit_templates(value: &mut Value, visit: &mut dyn FnMut(&str, &mut Mapping)) {
+/// Call `visit` on every pod spec in document order (the order of [`pod_templates`]),
+/// with the path that leads to it.
+fn visit_templates(value: &mut Value, path: Vec<Step>, visit: &mut dyn FnMut(&str, Vec<Step>, &mut Mapping)) {
     if is_list(value) {
         if let Some(items) = value.get_mut("items").and_then(Value::as_sequence_mut) {
-            items.iter_mut().for_each(|item| visit_templates(item, visit));
+            for (index, item) in items.iter_mut().enumerate() {
+                let mut item_path = path.clone();
+                item_path.extend([Step::Key("items"), Step::Index(index)]);
+                visit_templates(item, item_path, visit);
+            }
         }
         return;
     }
     let kind = text_at(value, &["kind"]).unwrap_or_default().to_owned();
-    let Some(path) = pod_spec_path(&kind) else { return };
-    let spec = path.iter().try_fold(value, |value, key| value.get_mut(*key));
+    let Some(keys) = pod_spec_path(&kind) else { return };
+    let spec = keys.iter().try_fold(value, |value, key| value.get_mut(*key));
     if let Some(spec) = spec.and_then(Value::as_mapping_mut) {
-        visit(&kind, spec);
+        let mut spec_path = path;
+        spec_path.extend(keys.iter().map(|key| Step::Key(key)));
+        visit(&kind, spec_path, spec);
     }
 }
+
+/// Where a list lives: the path to its mapping and its field.
+type ListAt = (Vec<Step>, &'static str);
 
 struct Placement<'a> {
     template: &'a PodTemplate,
     notes: &'a mut Vec<String>,
     seen_containers: &'a mut BTreeSet<String>,
+    edits: &'a mut Vec<Edit>,
 }
 
 impl Placement<'_> {
     fn pod_spec(
         &mut self,
         spec: &mut Mapping,
+        spec_path: &[Step],
         kind: &str,
         options: &Options,
         role_arn: &str,
@@ -424,16 +537,25 @@ impl Placement<'_> {
         }
         let env = environment(options, role_arn);
         match sequence_at(spec, "volumes") {
-            Some(list) => volumes
-                .into_iter()
-                .for_each(|volume| self.add_named(list, volume, &format!("{kind} pod"), "volume")),
+            Some(list) => {
+                let at = (spec_path.to_vec(), "volumes");
+                let owner = format!("{kind} pod");
+                volumes
+                    .into_iter()
+                    .for_each(|volume| self.add_named(list, &at, volume, &owner, "volume"))
+            }
             None => self.note("spec.volumes is not a list; nothing injected there".to_owned()),
         }
         for field in ["initContainers", "containers"] {
             let Some(containers) = spec.get_mut(field).and_then(Value::as_sequence_mut) else {
                 continue;
             };
-            for container in containers.iter_mut().filter_map(Value::as_mapping_mut) {
+            for (index, container) in containers.iter_mut().enumerate() {
+                let Some(container) = container.as_mapping_mut() else {
+                    continue;
+                };
+                let mut container_path = spec_path.to_vec();
+                container_path.extend([Step::Key(field), Step::Index(index)]);
                 let name = container
                     .get("name")
                     .and_then(Value::as_str)
@@ -445,9 +567,12 @@ impl Placement<'_> {
                 }
                 let owner = format!("container {name}");
                 match sequence_at(container, "volumeMounts") {
-                    Some(list) => mounts
-                        .iter()
-                        .for_each(|mount| self.add_mount(list, mount.clone(), &owner)),
+                    Some(list) => {
+                        let at = (container_path.clone(), "volumeMounts");
+                        mounts
+                            .iter()
+                            .for_each(|mount| self.add_mount(list, &at, mount.clone(), &owner))
+                    }
                     None => self.note(format!("{owner}: volumeMounts is not a list; nothing mounted")),
                 }
                 match sequence_at(container, "env") {
@@ -455,8 +580,9 @@ impl Placement<'_> {
                         if options.mode == Mode::Process {
                             self.warn_web_identity(list, &owner);
                         }
+                        let at = (container_path.clone(), "env");
                         env.iter()
-                            .for_each(|variable| self.add_named(list, variable.clone(), &owner, "env"));
+                            .for_each(|variable| self.add_named(list, &at, variable.clone(), &owner, "env"));
                     }
                     None => self.note(format!("{owner}: env is not a list; no variable added")),
                 }
@@ -473,7 +599,7 @@ impl Placement<'_> {
     }
 
     /// Append `item` unless an entry of the same name exists (reported when it differs).
-    fn add_named(&mut self, list: &mut Vec<Value>, item: Value, owner: &str, what: &str) {
+    fn add_named(&mut self, list: &mut Vec<Value>, at: &ListAt, item: Value, owner: &str, what: &str) {
         let name = item.get("name").cloned();
         match list.iter().find(|existing| existing.get("name") == name.as_ref()) {
             Some(existing) if *existing == item => {}
@@ -481,12 +607,22 @@ impl Placement<'_> {
                 "{owner} already has {what} {}; left as it is",
                 name.as_ref().and_then(Value::as_str).unwrap_or_default()
             )),
-            None => list.push(item),
+            None => self.append(list, at, item),
         }
     }
 
+    /// Append to the list in the document and record the edit for rendering.
+    fn append(&mut self, list: &mut Vec<Value>, (path, field): &ListAt, item: Value) {
+        self.edits.push(Edit {
+            path: path.clone(),
+            field,
+            item: item.clone(),
+        });
+        list.push(item);
+    }
+
     /// Append a mount unless one of the same name or path exists (reported when it differs).
-    fn add_mount(&mut self, list: &mut Vec<Value>, mount: Value, owner: &str) {
+    fn add_mount(&mut self, list: &mut Vec<Value>, at: &ListAt, mount: Value, owner: &str) {
         let clash = list.iter().find(|existing| {
             existing.get("name") == mount.get("name") || existing.get("mountPath") == mount.get("mountPath")
         });
@@ -507,7 +643,7 @@ impl Placement<'_> {
                 );
                 self.note(note);
             }
-            None => list.push(mount),
+            None => self.append(list, at, mount),
         }
     }
 
@@ -669,7 +805,12 @@ fn add_config_maps(
                 && text_at(&document.value, &["metadata", "namespace"]) == template.namespace.as_deref()
         });
         match existing {
-            Some(document) => document.value = config_map,
+            Some(document) => {
+                *document = Document {
+                    header: document.header.clone(),
+                    ..Document::generated(config_map)
+                }
+            }
             None => {
                 let first: usize = template
                     .at
@@ -677,13 +818,7 @@ fn add_config_maps(
                     .next()
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(1);
-                documents.insert(
-                    first - 1 + inserted,
-                    Document {
-                        header: String::new(),
-                        value: config_map,
-                    },
-                );
+                documents.insert(first - 1 + inserted, Document::generated(config_map));
                 inserted += 1;
             }
         }
@@ -699,7 +834,9 @@ mod tests {
     fn run(input: &str, options: &Options) -> Result<(String, Vec<String>), InjectError> {
         let documents = parse_stream(input)?;
         let injected = inject(&documents, options, &|_| Some(ROLE.to_owned()))?;
-        Ok((render(&injected.documents)?, injected.notes))
+        let (text, mut notes) = render(&injected.documents)?;
+        notes.extend(injected.notes);
+        Ok((text, notes))
     }
 
     fn value(text: &str) -> Value {
@@ -774,6 +911,66 @@ spec:
             .filter_map(Value::as_str)
             .collect();
         assert_eq!(keys, ["name", "image", "command", "volumeMounts", "env"]);
+    }
+
+    #[test]
+    fn comments_quoting_and_flow_style_survive() {
+        let input = "\
+# web tier
+kind: Deployment
+metadata:
+  name: web # the name
+  labels: {app: web}
+spec:
+  replicas: 2  # two is enough
+  template:
+    spec:
+      # the app
+      containers:
+      - name: web
+        image: 'nginx:1.27'
+        env:
+        - name: FOO  # keep me
+          value: bar
+---
+kind: List
+items:
+- kind: CronJob
+  metadata: {name: nightly}
+  spec:
+    schedule: \"0 3 * * *\"  # 3am
+    jobTemplate: {spec: {template: {spec: {containers: [{name: job}]}}}}
+";
+        let (out, notes) = run(input, &Options::default()).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
+        for kept in [
+            "# web tier\n",
+            "name: web # the name\n",
+            "labels: {app: web}\n",
+            "replicas: 2  # two is enough\n",
+            "      # the app\n",
+            "image: 'nginx:1.27'\n",
+            "- name: FOO  # keep me\n",
+            "schedule: \"0 3 * * *\"  # 3am\n",
+        ] {
+            assert!(out.contains(kept), "{kept:?} lost in\n{out}");
+        }
+        let documents = parse_stream(&out).unwrap();
+        let cron = &documents[1].value["items"][0]["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+        assert_eq!(cron["containers"][0]["env"][0]["name"], value("AWS_ROLE_ARN"));
+        assert_eq!(cron["volumes"][0]["name"], value("aws-iam-token"));
+    }
+
+    #[test]
+    fn an_untouched_document_comes_out_byte_for_byte() {
+        let (once, _) = run(POD, &Options::default()).unwrap();
+        let spaced = once.replace(
+            "image: amazon/aws-cli",
+            "image:    amazon/aws-cli   # pinned later",
+        );
+        let (twice, notes) = run(&spaced, &Options::default()).unwrap();
+        assert_eq!(twice, spaced);
+        assert!(notes.is_empty(), "{notes:?}");
     }
 
     #[test]

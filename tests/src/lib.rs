@@ -32,6 +32,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail, ensure};
 use serde_json::Value;
 
+pub mod seed;
+
 /// The account moto puts every resource in.
 pub const MOTO_ACCOUNT: &str = "123456789012";
 /// The region the bed's AWS environment names.

@@ -525,3 +525,59 @@ fn inject_refuses_bad_input_with_nothing_on_stdout() {
         assert!(stderr(&output).contains(message), "{}", stderr(&output));
     }
 }
+
+#[test]
+fn a_subject_pattern_uses_string_like_and_unbind_removes_just_that_pattern() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    prepared(bed, &["ci"]);
+    let pattern = "system:serviceaccount:ci:runner-*";
+    plugin_ok(
+        bed,
+        &["bind", "runner-1", "RunnersRole", "-n", "ci", "--create-role"],
+    );
+    plugin_ok(
+        bed,
+        &[
+            "bind",
+            "runner-2",
+            "RunnersRole",
+            "-n",
+            "ci",
+            "--subject-pattern",
+            pattern,
+        ],
+    );
+    let policy = trust_of(bed, "RunnersRole").unwrap();
+    assert_eq!(
+        policy.statements.len(),
+        2,
+        "a pattern gets its own StringLike statement"
+    );
+    assert!(allows(bed, &policy, &subject("ci", "runner-42")));
+    assert!(!allows(bed, &policy, &subject("ci", "builder")));
+    assert!(trust::too_wide(&policy, &provider_arn(bed), &issuer(bed)).is_empty());
+
+    let wide = plugin(
+        bed,
+        &[
+            "bind",
+            "x",
+            "RunnersRole",
+            "-n",
+            "ci",
+            "--subject-pattern",
+            "ci:*",
+        ],
+        None,
+    );
+    assert_eq!(wide.status.code(), Some(2), "a pattern must name ServiceAccounts");
+
+    plugin_ok(
+        bed,
+        &["unbind", "runner-2", "-n", "ci", "--subject-pattern", pattern],
+    );
+    let after = trust_of(bed, "RunnersRole").unwrap();
+    assert!(!allows(bed, &after, &subject("ci", "runner-42")));
+    assert!(allows(bed, &after, &subject("ci", "runner-1")));
+}

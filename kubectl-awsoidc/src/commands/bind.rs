@@ -9,13 +9,11 @@ use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, service_account_sub
 use crate::cli::{BindArgs, DryRun};
 use crate::context::Context;
 use crate::exit::{Code, usage};
+use crate::inject::DEFAULT_TOKEN_EXPIRATION;
 use crate::plan::{Action, Change, Report};
 use crate::role::{self, Iam, RoleRef};
 use crate::serviceaccount::{self, Wanted};
 use crate::trust::{self, Binding, PolicyDocument, Subject};
-
-/// The projected token lifetime `inject` uses unless told otherwise.
-const DEFAULT_TOKEN_EXPIRATION: u32 = 86_400;
 
 pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
     if !serviceaccount::is_valid_name(&args.service_account) {
@@ -217,7 +215,7 @@ pub(super) fn half_way(done: &[String]) -> String {
 }
 
 /// A `--subject-pattern`, which must name ServiceAccounts and hold a wildcard.
-fn subject_pattern(pattern: &str) -> Result<Subject> {
+pub(super) fn subject_pattern(pattern: &str) -> Result<Subject> {
     if !pattern.starts_with("system:serviceaccount:") {
         return Err(usage(format!(
             "--subject-pattern {pattern:?} must start with system:serviceaccount: (e.g. \

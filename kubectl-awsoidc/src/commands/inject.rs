@@ -47,8 +47,8 @@ pub async fn run(context: &Context, args: &InjectArgs) -> Result<Code> {
     };
     let injected =
         inject::inject(&documents, &options, &role_arn).map_err(|err| usage(format!("{source}: {err}")))?;
-    let output = inject::render(&injected.documents)?;
-    for note in &injected.notes {
+    let (output, render_notes) = inject::render(&injected.documents)?;
+    for note in injected.notes.iter().chain(&render_notes) {
         eprintln!("note: {note}");
     }
     print!("{output}");

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use awsoidc_credential_process::contract::service_account_subject;
 
 use crate::cli::{DryRun, UnbindArgs};
-use crate::commands::bind::half_way;
+use crate::commands::bind::{half_way, subject_pattern};
 use crate::context::Context;
 use crate::exit::{Code, usage};
 use crate::plan::{Action, Change, Report};
@@ -44,7 +44,10 @@ pub async fn run(context: &Context, args: &UnbindArgs) -> Result<Code> {
         None => role::caller_account(sdk).await?,
     };
     let provider_arn = issuer.provider_arn(&account);
-    let subject = service_account_subject(&namespace, name);
+    let subject = match &args.subject_pattern {
+        Some(pattern) => subject_pattern(pattern)?.text().to_owned(),
+        None => service_account_subject(&namespace, name),
+    };
     let iam = Iam::new(sdk);
 
     let mut report = Report::new(context.dry_run());
