@@ -140,12 +140,7 @@ pub fn fetch_credentials(
 ) -> Result<ProcessCredentials, Failure> {
     let deadline = Instant::now() + settings.timeout;
     if settings.duration < SHORT_SESSION_SECONDS {
-        log.warn(format_args!(
-            "--duration {} leaves less than 5 minutes before the SDKs' 15-minute refresh window: the \
-             credentials can never be served from the cache and botocore re-runs this helper on nearly \
-             every use; use --duration 3600",
-            settings.duration
-        ));
+        log.warn(format_args!("{}", short_session_warning(settings.duration)));
     }
 
     // A token file is read and checked on every call; a token command runs only when
@@ -253,6 +248,26 @@ pub fn fetch_credentials(
     Ok(credentials)
 }
 
+/// Why a session shorter than [`SHORT_SESSION_SECONDS`] defeats caching, in numbers.
+fn short_session_warning(duration: u32) -> String {
+    let usable = i64::from(duration) - cache::MIN_REMAINING_SECONDS;
+    let (left, reuse) = if usable <= 0 {
+        (
+            "no time".to_owned(),
+            "the credentials can never be served from the cache",
+        )
+    } else {
+        (
+            format!("only {usable} s"),
+            "the credentials are served from the cache for that long only",
+        )
+    };
+    format!(
+        "--duration {duration} leaves {left} before the SDKs' 15-minute refresh window: {reuse}, and \
+         botocore re-runs this helper on nearly every use; use --duration 3600"
+    )
+}
+
 fn lookup(
     cache: &Cache,
     key: &CacheKey,
@@ -295,4 +310,130 @@ fn check_token(
     claims.check_audience(&settings.audience)?;
     claims.check_not_expired(env.now())?;
     Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::environment::FixedEnvironment;
+    use crate::secret::Secret;
+    use crate::test_support::TempDir;
+    use crate::time::Timestamp;
+    use crate::token::tests::jwt;
+
+    const NOW: Timestamp = Timestamp(1_767_323_045);
+    const ROLE: &str = "arn:aws:iam::111122223333:role/app";
+
+    /// Settings whose STS endpoint refuses connections: any network attempt fails fast.
+    fn settings(dir: &TempDir, token: &str) -> Settings {
+        let token_file = dir.path().join("token");
+        std::fs::write(&token_file, token).expect("write token");
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let endpoint = format!("http://{}", closed.local_addr().expect("addr"));
+        drop(closed);
+        Settings {
+            role_arn: ROLE.into(),
+            token: TokenSource::File(token_file),
+            session_name: None,
+            endpoint,
+            duration: 3600,
+            audience: crate::contract::DEFAULT_AUDIENCE.into(),
+            cache_dir: Some(dir.path().join("cache")),
+            format: Format::Json,
+            timeout: Duration::from_secs(2),
+            verbose: true,
+        }
+    }
+
+    fn token(exp: Timestamp) -> String {
+        jwt(
+            &serde_json::json!({"sub": "system:serviceaccount:team-a:app", "aud": "sts.amazonaws.com", "exp": exp.0}),
+        )
+    }
+
+    fn cached(settings: &Settings, token: &str, expiration: Timestamp) -> ProcessCredentials {
+        let credentials = ProcessCredentials {
+            access_key_id: "ASIACACHED".into(),
+            secret_access_key: Secret::new("s"),
+            session_token: Secret::new("t"),
+            expiration,
+        };
+        let key = CacheKey::new(ROLE, &cache::token_digest(token), "", 3600, &settings.endpoint);
+        let cache = Cache::open(settings.cache_dir.as_deref().expect("cache dir")).expect("cache");
+        cache.write(&key, &credentials).expect("write");
+        credentials
+    }
+
+    fn fetch(settings: &Settings, now: Timestamp) -> (Result<ProcessCredentials, Failure>, String) {
+        let mut stderr = Vec::new();
+        let result = fetch_credentials(
+            settings,
+            &FixedEnvironment::new([], now),
+            &mut Log::new(true, &mut stderr),
+        );
+        (result, String::from_utf8_lossy(&stderr).into_owned())
+    }
+
+    #[test]
+    fn a_fresh_entry_is_served_at_the_injected_time_without_network() {
+        let dir = TempDir::new("app-fresh");
+        let token = token(NOW.plus(7200));
+        let settings = settings(&dir, &token);
+        let stored = cached(&settings, &token, NOW.plus(3600));
+        let (result, log) = fetch(&settings, NOW);
+        assert_eq!(result.expect("served from the cache"), stored, "{log}");
+    }
+
+    #[test]
+    fn an_entry_inside_the_refresh_window_at_the_injected_time_goes_to_sts() {
+        let dir = TempDir::new("app-stale");
+        let token = token(NOW.plus(7200));
+        let settings = settings(&dir, &token);
+        cached(&settings, &token, NOW.plus(3600));
+        // 12 minutes before the entry expires: not served, so the closed endpoint is tried.
+        let (result, log) = fetch(&settings, NOW.plus(3600 - 12 * 60));
+        let failure = result.expect_err("STS is unreachable");
+        assert_eq!(failure.exit(), Exit::Network, "{log}");
+        assert!(log.contains("within 15 minutes; refreshing"), "{log}");
+    }
+
+    #[test]
+    fn token_expiry_is_judged_by_the_injected_clock_before_the_cache() {
+        let dir = TempDir::new("app-expired");
+        let token = token(NOW.plus(100));
+        let settings = settings(&dir, &token);
+        cached(&settings, &token, NOW.plus(3600));
+        let (result, _) = fetch(&settings, NOW.plus(200));
+        let failure = result.expect_err("expired token");
+        assert_eq!(failure.exit(), Exit::Token);
+        assert!(
+            failure
+                .to_string()
+                .starts_with("token expired at 2026-01-02T03:05:45Z"),
+            "{failure}"
+        );
+    }
+
+    #[test]
+    fn short_sessions_are_explained_in_numbers() {
+        assert!(short_session_warning(900).contains("can never be served from the cache"));
+        assert!(short_session_warning(1100).contains("leaves only 200 s"));
+    }
+
+    #[test]
+    fn usage_errors_exit_2_and_help_exits_0_on_stdout() {
+        let env = FixedEnvironment::new([], NOW);
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let exit = run(
+            ["helper".into(), "--bogus".into()],
+            &env,
+            &mut stdout,
+            &mut stderr,
+        );
+        assert_eq!((exit, stdout.is_empty()), (Exit::Usage, true));
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let exit = run(["helper".into(), "--help".into()], &env, &mut stdout, &mut stderr);
+        assert_eq!((exit, stderr.is_empty()), (Exit::Success, true));
+        assert!(String::from_utf8_lossy(&stdout).contains("Exit codes:"));
+    }
 }

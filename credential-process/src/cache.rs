@@ -168,15 +168,22 @@ impl Cache {
     /// Open (creating with mode 0700) the directory; refuse one owned by another user.
     pub fn open(dir: &Path) -> Result<Cache, CacheError> {
         let uid = fs::metadata("/proc/self").map_err(CacheError::Uid)?.uid();
-        let created = fs::DirBuilder::new().recursive(true).mode(0o700).create(dir);
-        created.map_err(|source| CacheError::CreateDir {
+        let create_error = |source| CacheError::CreateDir {
             path: dir.to_owned(),
             source,
-        })?;
-        let metadata = fs::symlink_metadata(dir).map_err(|source| CacheError::CreateDir {
-            path: dir.to_owned(),
-            source,
-        })?;
+        };
+        // Look before creating: the directory exists on every call but the first.
+        let metadata = match fs::symlink_metadata(dir) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir)
+                    .map_err(create_error)?;
+                fs::symlink_metadata(dir).map_err(create_error)?
+            }
+            other => other.map_err(create_error)?,
+        };
         if !metadata.is_dir() || metadata.uid() != uid {
             return Err(CacheError::NotPrivate(dir.to_owned()));
         }
@@ -217,7 +224,8 @@ impl Cache {
             return Err(Miss::NotPrivate(path.to_owned()));
         }
         let file = File::open(path).map_err(read_error)?;
-        let mut text = String::with_capacity(4096);
+        let size = metadata.len().min(MAX_ENTRY_BYTES);
+        let mut text = String::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
         file.take(MAX_ENTRY_BYTES)
             .read_to_string(&mut text)
             .map_err(|e| Miss::Corrupt(e.to_string()))?;

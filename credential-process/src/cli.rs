@@ -25,7 +25,9 @@ Environment (a flag wins over its variable):
                                   in AWS_CONFIG_FILE (or ~/.aws/config)
   AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL
                                   --endpoint-url
-  XDG_CACHE_HOME, HOME            where the cache lives (--cache-dir)";
+  XDG_CACHE_HOME, HOME            where the cache lives (--cache-dir)
+  HTTPS_PROXY, ALL_PROXY, NO_PROXY
+                                  proxy for the STS request";
 
 /// Exchange a projected Kubernetes ServiceAccount token for temporary AWS credentials
 /// (STS AssumeRoleWithWebIdentity) and print them for an AWS `credential_process`.

@@ -33,5 +33,5 @@ pub mod sts;
 #[cfg(feature = "exchange")]
 pub mod token_source;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "exchange"))]
 mod test_support;

@@ -3,7 +3,8 @@
 //! request body and the response parsing are pure functions; [`assume_role`] sends
 //! one request per attempt with bounded retries (throttling, 5xx, timeouts, dropped
 //! connections) and backoff, all inside the caller's deadline. Redirects are not
-//! followed and no other host is contacted (no IMDS, no credential chain).
+//! followed and no other host is contacted (no IMDS, no credential chain). Proxies
+//! configured with `HTTPS_PROXY`/`ALL_PROXY` (and `NO_PROXY`) are honoured, as in the SDKs.
 //!
 //! The response is parsed by hand: only four elements of one fixed AWS document are
 //! read, which a dedicated XML crate would not make safer but would make the binary larger.
@@ -283,7 +284,7 @@ pub fn assume_role(
         ));
         let outcome = send_once(&agent, endpoint, &body, remaining.min(attempt_budget));
         log.note(format_args!(
-            "STS answered in {} ms",
+            "attempt {attempt} took {} ms",
             started.elapsed().as_millis()
         ));
         let error = match outcome {

@@ -47,8 +47,9 @@ pub fn fetch(source: &TokenSource, deadline: Instant) -> Result<Secret, TokenSou
 pub fn read_file(path: &std::path::Path, give_up: Instant) -> Result<Secret, TokenSourceError> {
     loop {
         let attempt = std::fs::File::open(path).and_then(|file| {
-            // Sized for a whole token, so one read syscall usually suffices.
-            let mut text = String::with_capacity(8192);
+            // Sized to the file: one read, and no oversized buffer for the allocator to map.
+            let size = file.metadata()?.len().min(MAX_READ);
+            let mut text = String::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
             file.take(MAX_READ).read_to_string(&mut text)?;
             Ok(text)
         });
