@@ -46,7 +46,16 @@ pub async fn run(context: &Context, args: &DoctorArgs) -> Result<Code> {
     if let Some(message) = &args.error {
         return explain_error(context, args, message);
     }
+    if let Some(url) = &args.issuer_url {
+        Issuer::parse(url).map_err(|err| usage(format!("--issuer-url: {err}")))?;
+    }
     let files = read_files(args)?;
+    if args.offline && args.issuer_url.is_none() && files.is_empty() {
+        return Err(usage(
+            "--offline checks only what is given: add --issuer-url or a file (--discovery, --jwks, --token, \
+             --chain, --provider, --trust-policy, --service-account-file)",
+        ));
+    }
     let mut inputs = Inputs::offline_empty();
     inputs.now = Timestamp::now();
     inputs.issuer_url = args.issuer_url.clone();
@@ -190,6 +199,12 @@ async fn gather(context: &Context, args: &DoctorArgs, files: &Files, inputs: &mu
         if files.provider.is_none() {
             inputs.provider = find_provider(context, issuer).await;
         }
+    } else {
+        let why = "no valid issuer to fetch from (see issuer.url)";
+        (inputs.discovery_reach, inputs.jwks_reach) =
+            (Reach::NotProbed(why.to_owned()), Reach::NotProbed(why.to_owned()));
+        inputs.chain = Input::Missing(why.to_owned());
+        inputs.provider = Input::Missing(why.to_owned());
     }
 
     inputs.anonymous = anonymous_access(cluster, &cluster_ca).await;

@@ -221,6 +221,23 @@ pub struct Files {
     pub service_account: Option<String>,
 }
 
+impl Files {
+    /// True when no file was given.
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.discovery,
+            &self.jwks,
+            &self.token,
+            &self.chain,
+            &self.provider,
+            &self.trust_policy,
+            &self.service_account,
+        ]
+        .iter()
+        .all(|file| file.is_none())
+    }
+}
+
 impl Inputs {
     /// Replace inputs by the files given for them. A `curl -i` capture also says whether
     /// the document answered without credentials; a plain document leaves that as it was.
