@@ -178,6 +178,21 @@ pub fn check_issuer(issuer: &Issuer, document: &DiscoveryDocument) -> Vec<Findin
         .collect()
 }
 
+/// Everything a discovery document must satisfy for `issuer`, in one call (what
+/// `enable` checks once the document answers): the `issuer` string, the issuer's own
+/// address, and the `jwks_uri`. Callers that talk to a stand-in AWS drop the findings
+/// whose [`Rule::is_reachability`] holds.
+pub fn check_document(issuer: &Issuer, document: &DiscoveryDocument) -> Vec<Finding> {
+    let mut findings = check_issuer(issuer, document);
+    findings.extend(check_fetchable(
+        &format!("the issuer {issuer}"),
+        issuer.host(),
+        issuer.port(),
+    ));
+    findings.extend(check_jwks_uri(issuer, &document.jwks_uri));
+    findings
+}
+
 /// The URL AWS fetches must be reachable from the internet: a public address on port 443.
 pub fn check_fetchable(what: &str, host: &str, port: u16) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -498,6 +513,36 @@ mod tests {
             )),
             [Rule::JwksUriInvalid]
         );
+    }
+
+    #[test]
+    fn a_document_is_checked_in_one_call() {
+        let document = DiscoveryDocument::parse(
+            r#"{"issuer":"https://127.0.0.1:6443/","jwks_uri":"https://127.0.0.1:6443/openid/v1/jwks"}"#,
+        )
+        .unwrap();
+        let findings = check_document(&issuer("https://127.0.0.1:6443"), &document);
+        assert_eq!(
+            rules(&findings),
+            [
+                Rule::IssuerMismatch,
+                Rule::PrivateAddress,
+                Rule::NonStandardPort,
+                Rule::PrivateAddress,
+                Rule::NonStandardPort
+            ]
+        );
+        let kept: Vec<Rule> = findings
+            .iter()
+            .map(|f| f.rule)
+            .filter(|rule| !rule.is_reachability())
+            .collect();
+        assert_eq!(kept, [Rule::IssuerMismatch]);
+        let good = DiscoveryDocument::parse(
+            r#"{"issuer":"https://oidc.example.com","jwks_uri":"https://oidc.example.com/openid/v1/jwks"}"#,
+        )
+        .unwrap();
+        assert!(check_document(&issuer("https://oidc.example.com"), &good).is_empty());
     }
 
     #[test]
