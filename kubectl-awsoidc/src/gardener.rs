@@ -29,6 +29,8 @@ use crate::rbac::FIELD_MANAGER;
 
 /// Where the Shoot records what `enable` changed (JSON of [`EnableRecord`]).
 pub const RECORD_ANNOTATION: &str = "kubectl-awsoidc/enabled";
+/// The Shoot annotation that asks for Gardener's managed ServiceAccount issuer.
+pub const MANAGED_ISSUER_ANNOTATION: &str = "authentication.gardener.cloud/issuer";
 /// The annotation that asks gardenlet to reconcile now.
 pub const OPERATION_ANNOTATION: &str = "gardener.cloud/operation";
 /// The ConfigMap key Gardener reads the AuthenticationConfiguration from.
@@ -158,6 +160,9 @@ pub struct EnableRecord {
     /// enable added the whole `anonymous` section.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub added_anonymous_section: bool,
+    /// enable asked for the managed issuer (Gardener cannot turn it off again).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub set_managed_issuer: bool,
     /// Paths enable added to an `anonymous` section that was already there.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub added_conditions: Vec<String>,
@@ -170,6 +175,7 @@ impl EnableRecord {
         self.config_map = self.config_map.or(later.config_map);
         self.created_config_map |= later.created_config_map;
         self.added_anonymous_section |= later.added_anonymous_section;
+        self.set_managed_issuer |= later.set_managed_issuer;
         for path in later.added_conditions {
             if !self.added_conditions.contains(&path) {
                 self.added_conditions.push(path);
@@ -445,6 +451,42 @@ fn old_document_differs(old: &str, new: &str) -> bool {
     parse(old) != parse(new)
 }
 
+/// The managed issuer's URL once Gardener advertises it.
+pub fn advertised_issuer(shoot: &Value) -> Option<&str> {
+    shoot["status"]["advertisedAddresses"]
+        .as_array()?
+        .iter()
+        .find(|address| address["name"] == "service-account-issuer")?["url"]
+        .as_str()
+}
+
+/// Plan `enable --issuer managed`: the annotation (and a reconcile), nothing else —
+/// the managed issuer is publicly served, so no anonymous access is needed.
+pub fn plan_managed(shoot: &Value) -> Result<ShootPlan, GardenerError> {
+    if shoot["metadata"]["annotations"][MANAGED_ISSUER_ANNOTATION] == "managed" {
+        return Ok(ShootPlan {
+            shoot_patch: None,
+            config_map: None,
+            notes: Vec::new(),
+        });
+    }
+    let record = existing_record(shoot)?.unwrap_or_default().merge(EnableRecord {
+        set_managed_issuer: true,
+        ..Default::default()
+    });
+    let annotation = serde_json::to_string(&record).map_err(GardenerError::Record)?;
+    let patch = json!({ "metadata": { "annotations": {
+        MANAGED_ISSUER_ANNOTATION: "managed",
+        OPERATION_ANNOTATION: "reconcile",
+        RECORD_ANNOTATION: annotation,
+    }}});
+    Ok(ShootPlan {
+        shoot_patch: Some(patch),
+        config_map: None,
+        notes: Vec::new(),
+    })
+}
+
 /// Plan `disable`: undo what the Shoot's record says enable did.
 pub fn plan_disable(shoot: &Value, referenced_config: Option<&str>) -> Result<ShootPlan, GardenerError> {
     let Some(record) = existing_record(shoot)? else {
@@ -454,6 +496,12 @@ pub fn plan_disable(shoot: &Value, referenced_config: Option<&str>) -> Result<Sh
             notes: vec!["the Shoot carries no record of `enable`: nothing to undo there".to_owned()],
         });
     };
+    let mut notes = Vec::new();
+    if record.set_managed_issuer {
+        notes.push(format!(
+            "the managed issuer stays on: Gardener does not allow removing {MANAGED_ISSUER_ANNOTATION} once set"
+        ));
+    }
     let mut spec_patch = serde_json::Map::new();
     if record.set_legacy {
         spec_patch.insert("enableAnonymousAuthentication".into(), Value::Null);
@@ -493,7 +541,7 @@ pub fn plan_disable(shoot: &Value, referenced_config: Option<&str>) -> Result<Sh
     Ok(ShootPlan {
         shoot_patch: Some(patch),
         config_map,
-        notes: Vec::new(),
+        notes,
     })
 }
 
@@ -812,6 +860,38 @@ jwt:
         assert_eq!(
             serde_yaml::from_str::<Yaml>(&restored).unwrap(),
             serde_yaml::from_str::<Yaml>(config).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_managed_issuer_is_asked_for_once_and_read_from_the_status() {
+        let before = shoot(json!({}));
+        let patch = plan_managed(&before).unwrap().shoot_patch.unwrap();
+        assert_eq!(
+            patch["metadata"]["annotations"][MANAGED_ISSUER_ANNOTATION],
+            "managed"
+        );
+        assert_eq!(
+            patch["metadata"]["annotations"][OPERATION_ANNOTATION],
+            "reconcile"
+        );
+        let mut after = merged(before, &patch);
+        assert!(plan_managed(&after).unwrap().is_unchanged());
+        assert_eq!(advertised_issuer(&after), None);
+        after["status"] = json!({"advertisedAddresses": [
+            {"name": "external", "url": "https://api.example.com"},
+            {"name": "service-account-issuer", "url": "https://discovery.example.com/projects/p/shoots/u/issuer"},
+        ]});
+        assert_eq!(
+            advertised_issuer(&after),
+            Some("https://discovery.example.com/projects/p/shoots/u/issuer")
+        );
+        let undo = plan_disable(&after, None).unwrap();
+        assert!(undo.notes[0].contains("stays on"));
+        assert!(
+            undo.shoot_patch.unwrap()["metadata"]["annotations"]
+                .get(MANAGED_ISSUER_ANNOTATION)
+                .is_none()
         );
     }
 

@@ -102,18 +102,28 @@ fn server_reason(body: &str) -> Option<String> {
 }
 
 /// GET `url` without credentials, trusting the certificates in `ca_der` (DER; the
-/// cluster CA) or, when empty, the public web PKI roots.
+/// cluster CA) and, failing that, the public web PKI roots (a managed issuer is
+/// publicly trusted).
 pub fn get_anonymously(url: &str, ca_der: &[Vec<u8>], timeout: Duration) -> ProbeOutcome {
-    let roots = if ca_der.is_empty() {
-        RootCerts::WebPki
-    } else {
-        RootCerts::Specific(Arc::new(
-            ca_der
-                .iter()
-                .map(|der| Certificate::from_der(der).to_owned())
-                .collect(),
-        ))
-    };
+    if ca_der.is_empty() {
+        return get_with_roots(url, RootCerts::WebPki, timeout);
+    }
+    let cluster_ca = RootCerts::Specific(Arc::new(
+        ca_der
+            .iter()
+            .map(|der| Certificate::from_der(der).to_owned())
+            .collect(),
+    ));
+    match get_with_roots(url, cluster_ca, timeout) {
+        ProbeOutcome::Tls(reason) => match get_with_roots(url, RootCerts::WebPki, timeout) {
+            ProbeOutcome::Tls(_) => ProbeOutcome::Tls(reason),
+            other => other,
+        },
+        other => other,
+    }
+}
+
+fn get_with_roots(url: &str, roots: RootCerts, timeout: Duration) -> ProbeOutcome {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .tls_config(TlsConfig::builder().root_certs(roots).build())
         .http_status_as_error(false)

@@ -41,6 +41,8 @@ pub const REGION: &str = "eu-central-1";
 /// The annotation that asks gardenlet to reconcile a shoot now (value `reconcile`);
 /// gardenlet removes it when done.
 pub const RECONCILE_ANNOTATION: &str = "gardener.cloud/operation";
+/// The Shoot annotation that asks Gardener for its managed ServiceAccount issuer.
+pub const MANAGED_ISSUER_ANNOTATION: &str = "authentication.gardener.cloud/issuer";
 /// The label the plugin puts on everything it owns; `reset` deletes what carries it.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by=kubectl-awsoidc";
 
@@ -101,6 +103,8 @@ pub struct TestBed {
     _etcd: Supervised,
     _moto: Supervised,
     serial: Mutex<()>,
+    /// The managed-issuer discovery server, once a shoot asked for it: (port, process).
+    discovery_server: Mutex<Option<(u16, Supervised)>>,
 }
 
 struct ApiServer {
@@ -108,6 +112,9 @@ struct ApiServer {
     anonymous: Anonymous,
     chain: Chain,
     etcd_url: String,
+    /// Gardener's managed issuer, when the shoot asked for it: the apiserver signs
+    /// with it (keeping its own as a second accepted issuer).
+    managed_issuer: Option<String>,
 }
 
 /// The bed shared by every test of this test binary, started on first use.
@@ -226,7 +233,9 @@ impl TestBed {
                 anonymous: Anonymous::Off,
                 chain: Chain::LeafAndCa,
                 etcd_url,
+                managed_issuer: None,
             }),
+            discovery_server: Mutex::new(None),
             _etcd: etcd,
             _moto: moto,
             serial: Mutex::new(()),
@@ -290,8 +299,17 @@ impl TestBed {
             None,
         )?;
         self.reset_moto()?;
+        let managed = self.apiserver_state().managed_issuer.take().is_some();
+        if managed {
+            self.restart_apiserver()?;
+        }
         self.set_chain(Chain::LeafAndCa)?;
         self.set_anonymous(Anonymous::Off)
+    }
+
+    /// The managed issuer the apiserver signs with now, if a shoot asked for one.
+    pub fn managed_issuer(&self) -> Option<String> {
+        self.apiserver_state().managed_issuer.clone()
     }
 
     /// Empty moto: every IAM, STS and SSM resource goes.
@@ -600,7 +618,10 @@ spec:
             format!("--tls-cert-file={}", serving.display()),
             format!("--tls-private-key-file={}", self.pki.leaf_key.display()),
             format!("--client-ca-file={}", self.pki.ca_crt.display()),
-            format!("--service-account-issuer={}", self.issuer()),
+            format!(
+                "--service-account-issuer={}",
+                state.managed_issuer.as_deref().unwrap_or(&self.issuer())
+            ),
             format!("--service-account-key-file={}", self.pki.sa_pub.display()),
             format!("--service-account-signing-key-file={}", self.pki.sa_key.display()),
             "--api-audiences=https://kubernetes.default.svc".to_owned(),
@@ -612,6 +633,10 @@ spec:
             format!("--audit-policy-file={}", self.pki.audit_policy.display()),
             "--v=1".to_owned(),
         ]);
+        if let Some(managed) = &state.managed_issuer {
+            command.arg(format!("--service-account-issuer={}", self.issuer()));
+            command.arg(format!("--service-account-jwks-uri={managed}/jwks"));
+        }
         match &state.anonymous {
             Anonymous::Off => {
                 command.arg("--anonymous-auth=false");
@@ -736,6 +761,13 @@ spec:
         {
             return Ok(());
         }
+        let managed = shoot["metadata"]["annotations"][MANAGED_ISSUER_ANNOTATION] == "managed";
+        let advertised = if managed {
+            let uid = shoot["metadata"]["uid"].as_str().unwrap_or("uid");
+            Some(self.serve_managed_issuer(project, uid)?)
+        } else {
+            None
+        };
         let desired = self.desired_anonymous(&shoot, &namespace);
         let (state, description) = match desired {
             Ok(anonymous) => {
@@ -751,9 +783,14 @@ spec:
             }
             Err(err) => ("Error", format!("{err:#}")),
         };
+        let addresses: Vec<Value> = advertised
+            .iter()
+            .map(|url| serde_json::json!({"name": "service-account-issuer", "url": url}))
+            .collect();
         let status = serde_json::json!({"status": {
             "observedGeneration": generation,
             "lastOperation": {"type": "Reconcile", "state": state, "progress": 100, "description": description},
+            "advertisedAddresses": addresses,
         }});
         self.kubectl_ok(
             &[
@@ -774,6 +811,58 @@ spec:
             self.kubectl_ok(&["annotate", "shoot", name, "-n", &namespace, &annotation], None)?;
         }
         Ok(())
+    }
+
+    /// Play Gardener's discovery server for a shoot's managed issuer: the apiserver
+    /// signs tokens for the managed URL, and an HTTPS server without authentication
+    /// serves its discovery document and JWKS under that URL's path.
+    fn serve_managed_issuer(&self, project: &str, uid: &str) -> Result<String> {
+        let mut server = self
+            .discovery_server
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if server.is_none() {
+            let port = free_port()?;
+            let process = Supervised::spawn(
+                "discovery-server",
+                &self.root,
+                Command::new(self.cache.join("venv/bin/python3")).args([
+                    self.repo_dir()
+                        .join("tests/testbed/discovery_server.py")
+                        .display()
+                        .to_string(),
+                    port.to_string(),
+                    self.pki.chain_crt.display().to_string(),
+                    self.pki.leaf_key.display().to_string(),
+                    self.root.join("discovery").display().to_string(),
+                ]),
+            )?;
+            *server = Some((port, process));
+        }
+        let port = server.as_ref().map(|(port, _)| *port).unwrap_or_default();
+        drop(server);
+        let path = format!("projects/{project}/shoots/{uid}/issuer");
+        let url = format!("https://127.0.0.1:{port}/{path}");
+        if self.apiserver_state().managed_issuer.as_deref() != Some(&url) {
+            self.apiserver_state().managed_issuer = Some(url.clone());
+            self.restart_apiserver()?;
+        }
+        let dir = self.root.join("discovery").join(&path);
+        fs::create_dir_all(dir.join(".well-known"))?;
+        let discovery = self.kubectl_ok(&["get", "--raw", "/.well-known/openid-configuration"], None)?;
+        fs::write(dir.join(".well-known/openid-configuration"), discovery)?;
+        fs::write(
+            dir.join("jwks"),
+            self.kubectl_ok(&["get", "--raw", "/openid/v1/jwks"], None)?,
+        )?;
+        Ok(url)
+    }
+
+    fn repo_dir(&self) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 
     /// What Gardener would make of the shoot's kube-apiserver settings: the legacy

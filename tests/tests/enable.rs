@@ -397,3 +397,93 @@ fn an_old_shoot_gets_the_legacy_flag_and_provider_sync_adds_a_rotated_thumbprint
     assert!(again.contains("unchanged"), "{again}");
     bed.reset().unwrap();
 }
+
+#[test]
+fn the_managed_issuer_needs_no_anonymous_access_and_becomes_the_provider() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    bed.reset().unwrap();
+    bed.make_shoot(&ShootSpec::new("managed", "mgd", "1.34.4"))
+        .unwrap();
+    let kubeconfig = bed.kubeconfig().display().to_string();
+    let enable = [
+        "enable",
+        "--issuer",
+        "managed",
+        "--garden-kubeconfig",
+        kubeconfig.as_str(),
+        "--wait",
+        "120s",
+    ];
+    let first = plugin_json(bed, &enable);
+    let managed = bed
+        .managed_issuer()
+        .expect("the stand-in serves the managed issuer");
+    assert_eq!(first["issuer"], managed.as_str());
+    assert!(managed.contains("/projects/mgd/shoots/"), "{managed}");
+    assert_eq!(
+        bed.anonymous(),
+        Anonymous::Off,
+        "no anonymous access on the apiserver"
+    );
+    assert_eq!(
+        bed.kubectl(&["get", "clusterrole", "kubectl-awsoidc-discovery"], None)
+            .status
+            .code(),
+        Some(1)
+    );
+    let arn = format!(
+        "arn:aws:iam::{MOTO_ACCOUNT}:oidc-provider/{}",
+        managed.trim_start_matches("https://")
+    );
+    let registered: Value = serde_json::from_str(
+        &bed.aws_ok(&[
+            "iam",
+            "get-open-id-connect-provider",
+            "--open-id-connect-provider-arn",
+            &arn,
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        registered["ClientIDList"],
+        serde_json::json!(["sts.amazonaws.com"])
+    );
+    // Tokens now carry the managed issuer, so bind's trust policy keys on it.
+    bed.kubectl_ok(
+        &["create", "serviceaccount", "managed-app", "-n", "default"],
+        None,
+    )
+    .ok();
+    let token = bed
+        .create_token("default", "managed-app", "sts.amazonaws.com", 3600)
+        .unwrap();
+    let payload = token.split('.').nth(1).unwrap();
+    use base64::Engine as _;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["iss"], managed.as_str());
+
+    let second = plugin_json(bed, &enable);
+    assert!(
+        second["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|change| change["action"] == "unchanged"),
+        "{second:#}"
+    );
+    let output = plugin(bed, &["disable", "--garden-kubeconfig", &kubeconfig]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("managed issuer stays on"),
+        "{}",
+        stderr(&output)
+    );
+    bed.reset().unwrap();
+}

@@ -38,100 +38,67 @@ pub async fn shoot_info(cluster: &Cluster) -> Result<Option<ShootInfo>> {
     Ok(Some(ShootInfo::from_data(&info.data.unwrap_or_default())?))
 }
 
+/// "enable stopped at STEP; done so far: ...": what a half-way failure reports.
+fn stopped_at(report: &Report, step: &str) -> String {
+    let done: Vec<_> = report
+        .changes
+        .iter()
+        .filter(|change| change.action != crate::plan::Action::Unchanged)
+        .map(|change| change.target.as_str())
+        .collect();
+    let done = if done.is_empty() {
+        "no change".to_owned()
+    } else {
+        done.join(", ")
+    };
+    format!("enable stopped at: {step}; done so far: {done}; re-run the same command to complete it")
+}
+
+/// The shoot's Shoot in the garden, when this is a shoot and garden access is given.
+async fn garden_for(context: &Context, args: &EnableArgs, info: &ShootInfo) -> Result<Option<Garden>> {
+    Ok(context.garden(&args.garden).await?.map(|garden_cluster| {
+        let namespace = args
+            .garden
+            .garden_namespace
+            .clone()
+            .unwrap_or_else(|| info.project_namespace());
+        Garden::new(&garden_cluster.client, &namespace, &info.shoot_name)
+    }))
+}
+
+fn garden_required(info: &ShootInfo, what: &str) -> anyhow::Error {
+    anyhow!(
+        "this cluster is the Gardener shoot {} of project {}: pass --garden-kubeconfig (and --garden-context) \
+         so enable can {what} on its Shoot",
+        info.shoot_name,
+        info.project_name
+    )
+}
+
 pub async fn run(context: &Context, args: &EnableArgs) -> Result<Code> {
-    if args.issuer == IssuerKind::Managed {
-        return Err(usage(
-            "--issuer managed is not supported by this version yet: use --issuer cluster (the default)",
-        ));
-    }
     let dry_run = context.global.dry_run;
     let cluster = context.cluster().await?;
-    let issuer = fetch_cluster_issuer(&cluster.client).await?;
-    eprintln!("issuer: {issuer}");
     let mut report = Report::new(dry_run.is_dry());
-
-    let step = |report: &Report, name: &str| {
-        let done: Vec<_> = report
-            .changes
-            .iter()
-            .map(|change| change.target.as_str())
-            .collect();
-        format!(
-            "enable stopped at: {name}; done so far: {}; re-run the same command to complete it",
-            if done.is_empty() {
-                "nothing".to_owned()
-            } else {
-                done.join(", ")
+    let ca = cluster.config.root_cert.clone().unwrap_or_default();
+    let issuer = match args.issuer {
+        IssuerKind::Cluster => open_cluster_issuer(context, args, cluster, &mut report).await?,
+        IssuerKind::Managed => match use_managed_issuer(context, args, cluster, &mut report).await? {
+            Some(issuer) => issuer,
+            None => {
+                print_outcome(context, &report, None, &[])?;
+                return Ok(Code::Success);
             }
-        )
+        },
     };
-
-    report.changes.extend(
-        rbac::apply(&cluster.client, dry_run)
-            .await
-            .with_context(|| step(&report, "RBAC"))?,
-    );
-
-    let shoot = shoot_info(cluster).await?;
-    match &shoot {
-        Some(info) => {
-            let garden_cluster = context.garden(&args.garden).await?.ok_or_else(|| {
-                anyhow!(
-                    "this cluster is the Gardener shoot {} of project {}: pass --garden-kubeconfig (and \
-                     --garden-context) so enable can turn on anonymous discovery on its Shoot ({})",
-                    info.shoot_name,
-                    info.project_name,
-                    step(&report, "the shoot's anonymous setting")
-                )
-            })?;
-            let namespace = args
-                .garden
-                .garden_namespace
-                .clone()
-                .unwrap_or_else(|| info.project_namespace());
-            let garden = Garden::new(&garden_cluster.client, &namespace, &info.shoot_name);
-            let mode = gardener::choose_mode(args.anonymous_mode, info.kubernetes_version)?;
-            let changes = enable_on_shoot(&garden, &info.shoot_name, mode, info.kubernetes_version, dry_run)
-                .await
-                .with_context(|| step(&report, "the shoot's anonymous setting"))?;
-            report.changes.extend(changes);
-        }
-        None => {
-            let version = cluster.client.apiserver_version().await.ok();
-            eprintln!(
-                "{}",
-                administrator_instructions(version.as_ref().map(|info| info.git_version.as_str()))
-            );
-        }
-    }
-
-    if !dry_run.is_dry() && !args.wait.is_zero() {
-        let garden = match &shoot {
-            Some(info) => context.garden(&args.garden).await?.map(|garden_cluster| {
-                let namespace = args
-                    .garden
-                    .garden_namespace
-                    .clone()
-                    .unwrap_or_else(|| info.project_namespace());
-                Garden::new(&garden_cluster.client, &namespace, &info.shoot_name)
-            }),
-            None => None,
-        };
-        let ca = cluster.config.root_cert.clone().unwrap_or_default();
-        wait_for_discovery(&issuer, &ca, args.wait, garden.as_ref())
-            .await
-            .with_context(|| step(&report, "the wait for anonymous discovery"))?;
-    }
 
     let mut hosts = Vec::new();
     if !args.skip_aws {
-        let ca = cluster.config.root_cert.clone().unwrap_or_default();
         let jwks = thumbprint::jwks_uri(context, &issuer, &ca).await;
         let inspected = issuer.clone();
         hosts = tokio::task::spawn_blocking(move || thumbprint::inspect(&inspected, jwks.as_deref()))
             .await
             .context("the chain inspection failed")?
-            .with_context(|| step(&report, "reading the issuer's certificate chain"))?;
+            .with_context(|| stopped_at(&report, "reading the issuer's certificate chain"))?;
         for host in &hosts {
             if host.choice.shape != tls::ChainShape::LeafAndCa {
                 eprintln!(
@@ -145,16 +112,149 @@ pub async fn run(context: &Context, args: &EnableArgs) -> Result<Code> {
         let existing = iam
             .find(&issuer)
             .await
-            .with_context(|| step(&report, "the IAM OIDC provider"))?;
+            .with_context(|| stopped_at(&report, "the IAM OIDC provider"))?;
         let steps = provider::plan(existing.as_ref(), &args.client_id, &thumbprints);
         let change = iam
             .apply(&issuer, existing.as_ref(), &steps, dry_run)
             .await
-            .with_context(|| step(&report, "the IAM OIDC provider"))?;
+            .with_context(|| stopped_at(&report, "the IAM OIDC provider"))?;
         report.push(change);
     }
-    print_outcome(context, &report, &issuer, &hosts)?;
+    print_outcome(context, &report, Some(&issuer), &hosts)?;
     Ok(Code::Success)
+}
+
+/// The cluster's own issuer: RBAC, the shoot's anonymous setting (or instructions),
+/// then the wait until both discovery URLs answer without credentials.
+async fn open_cluster_issuer(
+    context: &Context,
+    args: &EnableArgs,
+    cluster: &Cluster,
+    report: &mut Report,
+) -> Result<Issuer> {
+    let dry_run = context.global.dry_run;
+    let issuer = fetch_cluster_issuer(&cluster.client).await?;
+    eprintln!("issuer: {issuer}");
+    report.changes.extend(
+        rbac::apply(&cluster.client, dry_run)
+            .await
+            .with_context(|| stopped_at(report, "RBAC"))?,
+    );
+
+    let shoot = shoot_info(cluster).await?;
+    let garden = match &shoot {
+        Some(info) => {
+            let garden = garden_for(context, args, info).await?.ok_or_else(|| {
+                garden_required(info, "turn on anonymous discovery")
+                    .context(stopped_at(report, "the shoot's anonymous setting"))
+            })?;
+            let mode = gardener::choose_mode(args.anonymous_mode, info.kubernetes_version)?;
+            let changes = enable_on_shoot(&garden, &info.shoot_name, mode, info.kubernetes_version, dry_run)
+                .await
+                .with_context(|| stopped_at(report, "the shoot's anonymous setting"))?;
+            report.changes.extend(changes);
+            Some(garden)
+        }
+        None => {
+            let version = cluster.client.apiserver_version().await.ok();
+            eprintln!(
+                "{}",
+                administrator_instructions(version.as_ref().map(|info| info.git_version.as_str()))
+            );
+            None
+        }
+    };
+
+    if !dry_run.is_dry() && !args.wait.is_zero() {
+        let ca = cluster.config.root_cert.clone().unwrap_or_default();
+        wait_for_discovery(&issuer, &ca, args.wait, garden.as_ref())
+            .await
+            .with_context(|| stopped_at(report, "the wait for anonymous discovery"))?;
+    }
+    Ok(issuer)
+}
+
+/// Gardener's managed issuer: ask for it on the Shoot, wait until Gardener
+/// advertises its URL, then check it answers without credentials. None under
+/// `--dry-run` before Gardener has advertised it.
+async fn use_managed_issuer(
+    context: &Context,
+    args: &EnableArgs,
+    cluster: &Cluster,
+    report: &mut Report,
+) -> Result<Option<Issuer>> {
+    let dry_run = context.global.dry_run;
+    let info = shoot_info(cluster)
+        .await?
+        .ok_or_else(|| usage("--issuer managed needs a Gardener shoot (no kube-system/shoot-info here)"))?;
+    let garden = garden_for(context, args, &info)
+        .await?
+        .ok_or_else(|| garden_required(&info, "ask for the managed issuer"))?;
+    let shoot = garden
+        .shoot()
+        .await
+        .context("failed to read the Shoot in the garden")?;
+    let plan = gardener::plan_managed(&shoot)?;
+    report.changes.extend(
+        garden
+            .apply(&plan, dry_run)
+            .await
+            .with_context(|| stopped_at(report, "the Shoot"))?,
+    );
+
+    let mut url = gardener::advertised_issuer(&shoot).map(str::to_owned);
+    if url.is_none() && !dry_run.is_dry() {
+        let mut progress =
+            crate::progress::Progress::start("waiting for Gardener to advertise the managed issuer");
+        let started = Instant::now();
+        loop {
+            let shoot = garden
+                .shoot()
+                .await
+                .context("failed to read the Shoot in the garden")?;
+            if let Some(advertised) = gardener::advertised_issuer(&shoot) {
+                progress.finish(&format!("advertised: {advertised}"));
+                url = Some(advertised.to_owned());
+                break;
+            }
+            if started.elapsed() >= args.wait {
+                progress.finish("gave up");
+                return Err(anyhow!(
+                    "timed out after {}s waiting for .status.advertisedAddresses[name=service-account-issuer] \
+                     (is the managed issuer offered on this landscape?); {}",
+                    args.wait.as_secs(),
+                    stopped_at(report, "the wait for the managed issuer")
+                ));
+            }
+            progress.update(&shoot_progress(&shoot));
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    }
+    let Some(url) = url else {
+        eprintln!(
+            "note: the managed issuer's URL is known once Gardener has reconciled; the IAM step follows then"
+        );
+        return Ok(None);
+    };
+    let issuer = Issuer::parse(&url).context("Gardener's advertised managed issuer")?;
+    eprintln!("issuer: {issuer} (managed)");
+    if !dry_run.is_dry() && !args.wait.is_zero() {
+        let ca = cluster.config.root_cert.clone().unwrap_or_default();
+        wait_for_discovery(&issuer, &ca, args.wait, Some(&garden))
+            .await
+            .with_context(|| stopped_at(report, "the wait for the managed issuer's discovery"))?;
+    }
+    Ok(Some(issuer))
+}
+
+fn shoot_progress(shoot: &serde_json::Value) -> String {
+    let operation = &shoot["status"]["lastOperation"];
+    format!(
+        "shoot: {} {} {}%",
+        operation["type"].as_str().unwrap_or("-"),
+        operation["state"].as_str().unwrap_or("pending"),
+        operation["progress"].as_i64().unwrap_or(0)
+    )
 }
 
 async fn enable_on_shoot(
@@ -241,15 +341,11 @@ async fn wait_for_discovery(
             return Ok(());
         };
         let shoot_state = match garden {
-            Some(garden) => garden.shoot().await.ok().map(|shoot| {
-                let operation = &shoot["status"]["lastOperation"];
-                format!(
-                    " (shoot: {} {} {}%)",
-                    operation["type"].as_str().unwrap_or("-"),
-                    operation["state"].as_str().unwrap_or("pending"),
-                    operation["progress"].as_i64().unwrap_or(0)
-                )
-            }),
+            Some(garden) => garden
+                .shoot()
+                .await
+                .ok()
+                .map(|shoot| format!(" ({})", shoot_progress(&shoot))),
             None => None,
         };
         progress.update(&format!("{}{}", failing.message, shoot_state.unwrap_or_default()));
@@ -266,9 +362,14 @@ async fn wait_for_discovery(
     }
 }
 
-fn print_outcome(context: &Context, report: &Report, issuer: &Issuer, hosts: &[HostChain]) -> Result<()> {
+fn print_outcome(
+    context: &Context,
+    report: &Report,
+    issuer: Option<&Issuer>,
+    hosts: &[HostChain],
+) -> Result<()> {
     let document = json!({
-        "issuer": issuer.url(),
+        "issuer": issuer.map(Issuer::url),
         "changes": report.changes,
         "thumbprints": hosts.iter().map(|host| &host.choice.thumbprint).collect::<Vec<_>>(),
         "dryRun": report.dry_run,
