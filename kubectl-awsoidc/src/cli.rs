@@ -252,12 +252,14 @@ pub struct InjectArgs {
     /// The role ARN (default: the ServiceAccount's annotation, when a cluster is reachable).
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
-    /// The projected token's audience.
-    #[arg(long, value_name = "AUDIENCE", default_value = awsoidc_credential_process::contract::DEFAULT_AUDIENCE)]
-    pub audience: String,
-    /// The projected token's lifetime in seconds (600..86400, never 3607).
-    #[arg(long, value_name = "SECONDS", default_value_t = crate::inject::DEFAULT_TOKEN_EXPIRATION)]
-    pub token_expiration: u32,
+    /// The projected token's audience (default: the ServiceAccount's
+    /// eks.amazonaws.com/audience annotation, then sts.amazonaws.com).
+    #[arg(long, value_name = "AUDIENCE")]
+    pub audience: Option<String>,
+    /// The projected token's lifetime in seconds, 600..86400 and never 3607 (default: the
+    /// ServiceAccount's eks.amazonaws.com/token-expiration annotation, then 86400).
+    #[arg(long, value_name = "SECONDS")]
+    pub token_expiration: Option<u32>,
     /// A container that gets nothing injected (repeatable).
     #[arg(long = "skip-container", value_name = "NAME")]
     pub skip_containers: Vec<String>,

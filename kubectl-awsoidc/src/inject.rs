@@ -426,24 +426,48 @@ pub struct Injected {
     pub notes: Vec<String>,
 }
 
-/// Inject every pod template; `role_arn` says which role a template's ServiceAccount
-/// assumes (from `--role-arn` or the ServiceAccount's annotation).
+/// What one template's ServiceAccount is bound to: the role, and the audience and
+/// token lifetime its annotations ask for (overriding [`Options`] when set).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Binding {
+    pub role_arn: String,
+    pub audience: Option<String>,
+    pub expiration_seconds: Option<u32>,
+}
+
+impl From<String> for Binding {
+    fn from(role_arn: String) -> Self {
+        Self {
+            role_arn,
+            ..Self::default()
+        }
+    }
+}
+
+/// Inject every pod template; `binding` says what a template's ServiceAccount is bound
+/// to (from `--role-arn`, or the ServiceAccount's annotations).
 pub fn inject(
     documents: &[Document],
     options: &Options,
-    role_arn: &dyn Fn(&PodTemplate) -> Option<String>,
+    binding: &dyn Fn(&PodTemplate) -> Option<Binding>,
 ) -> Result<Injected, InjectError> {
     check_token_expiration(options.expiration_seconds)?;
     let templates = pod_templates(documents)?;
-    let mut roles = Vec::with_capacity(templates.len());
+    let mut settings = Vec::with_capacity(templates.len());
     for template in &templates {
-        let arn = role_arn(template).ok_or_else(|| InjectError::NoRoleArn {
+        let bound = binding(template).ok_or_else(|| InjectError::NoRoleArn {
             at: template.at.clone(),
             kind: template.kind.clone(),
             name: template.name.clone(),
             service_account: template.service_account.clone(),
         })?;
-        roles.push(arn);
+        let effective = Options {
+            audience: bound.audience.unwrap_or_else(|| options.audience.clone()),
+            expiration_seconds: bound.expiration_seconds.unwrap_or(options.expiration_seconds),
+            ..options.clone()
+        };
+        check_token_expiration(effective.expiration_seconds)?;
+        settings.push((bound.role_arn, effective));
     }
     let mut out: Vec<Document> = documents.to_vec();
     let mut notes = Vec::new();
@@ -452,7 +476,7 @@ pub fn inject(
     for document in out.iter_mut() {
         let edits = &mut document.edits;
         visit_templates(&mut document.value, Vec::new(), &mut |kind, spec_path, spec| {
-            let (template, arn) = (&templates[next], &roles[next]);
+            let (template, (arn, options)) = (&templates[next], &settings[next]);
             next += 1;
             let config_map = config_map_name(&template.service_account);
             let mut place = Placement {
@@ -478,7 +502,7 @@ pub fn inject(
                     .to_owned(),
             );
         }
-        add_config_maps(&mut out, &templates, &roles, options);
+        add_config_maps(&mut out, &templates, &settings);
     }
     Ok(Injected {
         documents: out,
@@ -769,15 +793,10 @@ pub fn aws_config(role_arn: &str, options: &Options) -> String {
 
 /// Add (or bring up to date) one generated ConfigMap per ServiceAccount and namespace,
 /// placed before the first document that mounts it.
-fn add_config_maps(
-    documents: &mut Vec<Document>,
-    templates: &[PodTemplate],
-    roles: &[String],
-    options: &Options,
-) {
+fn add_config_maps(documents: &mut Vec<Document>, templates: &[PodTemplate], settings: &[(String, Options)]) {
     let mut done = BTreeSet::new();
     let mut inserted = 0;
-    for (template, role) in templates.iter().zip(roles) {
+    for (template, (role, options)) in templates.iter().zip(settings) {
         let name = config_map_name(&template.service_account);
         if !done.insert((template.namespace.clone(), name.clone())) {
             continue;
@@ -833,7 +852,7 @@ mod tests {
 
     fn run(input: &str, options: &Options) -> Result<(String, Vec<String>), InjectError> {
         let documents = parse_stream(input)?;
-        let injected = inject(&documents, options, &|_| Some(ROLE.to_owned()))?;
+        let injected = inject(&documents, options, &|_| Some(ROLE.to_owned().into()))?;
         let (text, mut notes) = render(&injected.documents)?;
         notes.extend(injected.notes);
         Ok((text, notes))
@@ -1198,6 +1217,42 @@ spec:
             err.to_string().contains("no pod spec at .spec.template.spec"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_service_account_bound_with_its_own_audience_and_lifetime_gets_them() {
+        let documents = parse_stream(POD).unwrap();
+        let binding = |_: &PodTemplate| {
+            Some(Binding {
+                role_arn: ROLE.into(),
+                audience: Some("custom".into()),
+                expiration_seconds: Some(3600),
+            })
+        };
+        let options = Options {
+            mode: Mode::Process,
+            ..Options::default()
+        };
+        let injected = inject(&documents, &options, &binding).unwrap();
+        let (out, _) = render(&injected.documents).unwrap();
+        assert!(
+            out.contains("audience: custom\n") && out.contains("expirationSeconds: 3600\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("--role-arn {ROLE} --audience custom")),
+            "{out}"
+        );
+        let bad = |_: &PodTemplate| {
+            Some(Binding {
+                expiration_seconds: Some(3607),
+                ..Binding::from(ROLE.to_owned())
+            })
+        };
+        assert!(matches!(
+            inject(&documents, &options, &bad),
+            Err(InjectError::ExpirationLegacyMarker)
+        ));
     }
 
     #[test]

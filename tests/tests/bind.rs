@@ -581,3 +581,44 @@ fn a_subject_pattern_uses_string_like_and_unbind_removes_just_that_pattern() {
     assert!(!allows(bed, &after, &subject("ci", "runner-42")));
     assert!(allows(bed, &after, &subject("ci", "runner-1")));
 }
+
+#[test]
+fn inject_takes_the_audience_and_lifetime_bind_annotated() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    prepared(bed, &["shop"]);
+    let bind = [
+        "bind",
+        "web",
+        "WebRole",
+        "-n",
+        "shop",
+        "--create-role",
+        "--audience",
+        "custom-aud",
+    ];
+    plugin_ok(bed, &[&bind[..], &["--token-expiration", "3600"]].concat());
+    let policy = trust_of(bed, "WebRole").unwrap();
+    let verdict = trust::evaluate(
+        &policy,
+        &provider_arn(bed),
+        &issuer(bed),
+        &subject("shop", "web"),
+        "custom-aud",
+    );
+    assert!(verdict.allowed, "{:?}", verdict.findings);
+
+    let injected = checked("inject", plugin(bed, &["inject", "-f", "-"], Some(DEPLOYMENT))).unwrap();
+    assert!(injected.contains("audience: custom-aud\n"), "{injected}");
+    assert!(injected.contains("expirationSeconds: 3600\n"), "{injected}");
+    let flagged = plugin(
+        bed,
+        &["inject", "-f", "-", "--token-expiration", "7200"],
+        Some(DEPLOYMENT),
+    );
+    assert!(
+        checked("inject --token-expiration", flagged)
+            .unwrap()
+            .contains("expirationSeconds: 7200\n")
+    );
+}
