@@ -469,3 +469,69 @@ subjects:
     );
     bed.reset().unwrap();
 }
+
+#[test]
+fn gardeners_managed_issuer_passes_without_anonymous_access() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    bed.reset().unwrap();
+    bed.make_shoot(&awsoidc_testbed::ShootSpec::new("managed", "mgd", "1.34.4"))
+        .unwrap();
+    let kubeconfig = bed.kubeconfig().display().to_string();
+    let enable = bed
+        .plugin()
+        .args([
+            "enable",
+            "--issuer",
+            "managed",
+            "--garden-kubeconfig",
+            &kubeconfig,
+            "--wait",
+            "120s",
+        ])
+        .output()
+        .unwrap();
+    checked("kubectl awsoidc enable --issuer managed", enable).unwrap();
+    let bound = bed
+        .plugin()
+        .args([
+            "bind",
+            "managed-app",
+            "managed-role",
+            "-n",
+            "default",
+            "--create-role",
+        ])
+        .output();
+    checked("kubectl awsoidc bind", bound.unwrap()).unwrap();
+    let output = bed
+        .plugin()
+        .args([
+            "doctor",
+            "managed-app",
+            "-n",
+            "default",
+            "--exchange",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let managed = bed
+        .managed_issuer()
+        .expect("the stand-in serves the managed issuer");
+    bed.reset().unwrap();
+    let checks: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let checks = checks.as_array().unwrap();
+    let failing: Vec<&Value> = checks.iter().filter(|check| check["status"] == "fail").collect();
+    assert!(failing.is_empty(), "{failing:#?}");
+    assert_eq!(output.status.code(), Some(0));
+    let issuer = checks.iter().find(|check| check["id"] == "issuer.url").unwrap();
+    assert_eq!(issuer["message"], format!("issuer {managed}"));
+    assert_eq!(status(checks, "discovery.reachable"), "pass");
+    assert_eq!(
+        status(checks, "discovery.anonymous-scope"),
+        "pass",
+        "the apiserver stays closed"
+    );
+}

@@ -160,11 +160,18 @@ async fn gather(context: &Context, args: &DoctorArgs, files: &Files, inputs: &mu
     let issuer = issuer_text.as_deref().and_then(|text| Issuer::parse(text).ok());
 
     if let Some(issuer) = &issuer {
-        // The cluster CA verifies the cluster's own issuer; any other issuer must be publicly trusted.
+        // The cluster CA verifies the cluster's own issuer; another host (a managed
+        // issuer) is tried with the public roots first, then with the cluster CA.
         let same_host =
             cluster.config.cluster_url.authority().map(|a| a.as_str()) == Some(issuer.authority());
         let roots = if same_host { cluster_ca.clone() } else { Vec::new() };
-        let outcome = probe_blocking(issuer.discovery_url(), roots.clone()).await;
+        let (roots, outcome) = match probe_blocking(issuer.discovery_url(), roots.clone()).await {
+            ProbeOutcome::Tls(_) if !same_host => (
+                cluster_ca.clone(),
+                probe_blocking(issuer.discovery_url(), cluster_ca.clone()).await,
+            ),
+            outcome => (roots, outcome),
+        };
         inputs.discovery_reach = Reach::Probed(outcome);
         let jwks_url = inputs
             .discovery
