@@ -302,6 +302,9 @@ pub struct DoctorArgs {
     /// The ServiceAccount as YAML.
     #[arg(long, value_name = "FILE")]
     pub service_account_file: Option<PathBuf>,
+    /// The audience the token must carry and the provider must list.
+    #[arg(long, value_name = "AUDIENCE", default_value = awsoidc_credential_process::contract::DEFAULT_AUDIENCE)]
+    pub audience: String,
 }
 
 #[derive(Debug, Args)]

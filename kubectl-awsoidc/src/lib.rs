@@ -7,6 +7,8 @@
 //! | kubeconfig, garden, AWS    | `context`        |
 //! | plans of writes, dry-run   | `plan`           |
 //! | issuer identity rules      | `issuer`         |
+//! | discovery document, JWKS   | `discovery`      |
+//! | chain diagnosis            | `doctor`         |
 //! | role trust policies        | `trust`          |
 //! | manifest injection         | `inject`         |
 //! | ServiceAccount annotations | `serviceaccount` |
@@ -16,6 +18,8 @@
 pub mod cli;
 pub mod commands;
 pub mod context;
+pub mod discovery;
+pub mod doctor;
 pub mod exit;
 pub mod gardener;
 pub mod inject;

@@ -9,6 +9,7 @@ use crate::exit::Code;
 mod bind;
 mod completion;
 mod disable;
+mod doctor;
 mod enable;
 mod inject;
 mod provider;
@@ -29,24 +30,6 @@ pub async fn run(cli: Cli) -> Result<Code> {
         Command::Bind(args) => bind::run(&context, &args).await,
         Command::Unbind(args) => unbind::run(&context, &args).await,
         Command::Inject(args) => inject::run(&context, &args).await,
-        other => Err(crate::exit::usage(format!(
-            "`{}` is not available in this build yet",
-            command_name(&other)
-        ))),
-    }
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Enable(_) => "enable",
-        Command::Disable(_) => "disable",
-        Command::Thumbprint(_) => "thumbprint",
-        Command::Provider(_) => "provider",
-        Command::Bind(_) => "bind",
-        Command::Unbind(_) => "unbind",
-        Command::Inject(_) => "inject",
-        Command::Doctor(_) => "doctor",
-        Command::Completion(_) => "completion",
-        Command::Version => "version",
+        Command::Doctor(args) => doctor::run(&context, &args).await,
     }
 }
