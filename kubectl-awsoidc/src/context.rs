@@ -126,3 +126,20 @@ async fn connect(kubeconfig: Option<&std::path::Path>, context: Option<&str>, wh
     })?;
     Ok(Cluster { client, config })
 }
+
+/// The AWS endpoint override when it points at a stand-in rather than AWS itself.
+pub fn stand_in_endpoint(env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
+        .into_iter()
+        .find_map(|name| env(name).filter(|value| !value.trim().is_empty()))
+        .filter(|url| {
+            let host = url
+                .split("://")
+                .nth(1)
+                .unwrap_or(url)
+                .split(['/', ':'])
+                .next()
+                .unwrap_or_default();
+            !(host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn"))
+        })
+}

@@ -99,6 +99,12 @@ fn rbac_missing_is_403_and_enable_fixes_it() {
     assert!(body.contains("system:anonymous"));
     let output = plugin(bed, &["enable", "--skip-aws", "--wait", "30s"]);
     assert!(output.status.success(), "{}", stderr(&output));
+    // The documents are checked too; against moto the reachability rules are waived, and said so.
+    assert!(
+        stderr(&output).contains("AWS is a local stand-in"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(bed.get_anonymously("/openid/v1/jwks").unwrap().0, 200);
     assert_eq!(
         bed.get_anonymously("/.well-known/openid-configuration")

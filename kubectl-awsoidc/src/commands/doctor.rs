@@ -23,7 +23,7 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Ro
 use kube::api::{Api, ListParams, PostParams};
 
 use crate::cli::{DoctorArgs, OutputFormat};
-use crate::context::{Cluster, Context};
+use crate::context::{Cluster, Context, stand_in_endpoint};
 use crate::discovery::{DiscoveryDocument, Jwks};
 use crate::doctor::discovery::{AnonymousAccess, AnonymousGrant};
 use crate::doctor::inputs::Token;
@@ -112,23 +112,6 @@ fn read_files(args: &DoctorArgs) -> Result<Files> {
         trust_policy: read("--trust-policy", &args.trust_policy)?,
         service_account: read("--service-account-file", &args.service_account_file)?,
     })
-}
-
-/// The AWS endpoint override when it points at a stand-in rather than AWS itself.
-fn stand_in_endpoint(env: impl Fn(&str) -> Option<String>) -> Option<String> {
-    ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"]
-        .into_iter()
-        .find_map(|name| env(name).filter(|value| !value.trim().is_empty()))
-        .filter(|url| {
-            let host = url
-                .split("://")
-                .nth(1)
-                .unwrap_or(url)
-                .split(['/', ':'])
-                .next()
-                .unwrap_or_default();
-            !(host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn"))
-        })
 }
 
 /// Fetch what the files did not give.

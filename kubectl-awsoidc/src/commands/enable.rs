@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::cli::{EnableArgs, IssuerKind, OutputFormat};
 use crate::commands::thumbprint::{self, HostChain};
 use crate::context::{Cluster, Context};
+use crate::discovery::{self, DiscoveryDocument, Jwks, Severity};
 use crate::exit::{Code, usage};
 use crate::gardener::{self, Garden, Mode, ShootInfo, Version};
 use crate::issuer::{Issuer, fetch_cluster_issuer};
@@ -305,6 +306,37 @@ fn administrator_instructions(git_version: Option<&str>) -> String {
     )
 }
 
+/// Say what AWS will trip over in the documents themselves (issuer drift, a
+/// `jwks_uri` it cannot reach, keys without `kid`); `doctor` walks the rest.
+fn report_content(issuer: &Issuer, document: &DiscoveryDocument, jwks: &ProbeOutcome) {
+    let mut findings = discovery::check_document(issuer, document);
+    if let ProbeOutcome::Status { body, .. } = jwks
+        && let Ok(keys) = Jwks::parse(body)
+    {
+        findings.extend(discovery::check_keys(&keys));
+    }
+    if let Some(endpoint) = crate::context::stand_in_endpoint(|name| std::env::var(name).ok()) {
+        let before = findings.len();
+        findings.retain(|finding| !finding.rule.is_reachability());
+        if findings.len() < before {
+            eprintln!(
+                "note: AWS is a local stand-in ({endpoint}): where real AWS could not reach the issuer \
+                 (private address, port) is not checked"
+            );
+        }
+    }
+    for finding in &findings {
+        let label = match finding.severity {
+            Severity::Warn => "warning",
+            Severity::Fail => "problem",
+        };
+        eprintln!(
+            "{label}: {} (`kubectl awsoidc doctor` checks the whole chain)",
+            finding.message
+        );
+    }
+}
+
 /// Probe both discovery URLs without credentials until both answer 200.
 async fn wait_for_discovery(
     issuer: &Issuer,
@@ -326,11 +358,12 @@ async fn wait_for_discovery(
             })
         })
         .await?;
-        if let ProbeOutcome::Status { code: 200, body } = &outcomes[0].1
-            && let Ok(document) = serde_json::from_str::<serde_json::Value>(body)
-            && let Some(uri) = document["jwks_uri"].as_str()
-        {
-            jwks_url = uri.to_owned();
+        let document = match &outcomes[0].1 {
+            ProbeOutcome::Status { code: 200, body } => DiscoveryDocument::parse(body).ok(),
+            _ => None,
+        };
+        if let Some(document) = &document {
+            jwks_url = document.jwks_uri.clone();
         }
         let failing = outcomes
             .iter()
@@ -338,6 +371,9 @@ async fn wait_for_discovery(
             .find(|found| found.verdict != Verdict::Reachable);
         let Some(failing) = failing else {
             progress.finish("both discovery URLs answer anonymously");
+            if let Some(document) = &document {
+                report_content(issuer, document, &outcomes[1].1);
+            }
             return Ok(());
         };
         let shoot_state = match garden {
