@@ -8,9 +8,11 @@
 //! | plans of writes, dry-run   | `plan`           |
 //! | issuer identity rules      | `issuer`         |
 //! | commands                   | `commands`       |
+//! | kubectl plugin completion  | `complete`       |
 
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod context;
 pub mod exit;
 pub mod issuer;
