@@ -153,7 +153,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__bind)
+        kubectl__awsoidc__subcmd__bind)
             opts="-n -o -v -h -V --create-role --policy-arn --account-id --subject-pattern --audience --token-expiration --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -223,7 +223,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__completion)
+        kubectl__awsoidc__subcmd__completion)
             opts="-n -o -v -h -V --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version bash zsh fish powershell kubectl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -273,7 +273,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__disable)
+        kubectl__awsoidc__subcmd__disable)
             opts="-n -o -v -h -V --garden-kubeconfig --garden-context --garden-namespace --delete-provider --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -335,7 +335,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__doctor)
+        kubectl__awsoidc__subcmd__doctor)
             opts="-n -o -v -h -V --offline --exchange --error --issuer-url --discovery --jwks --token --chain --provider --trust-policy --service-account-file --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -421,7 +421,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__enable)
+        kubectl__awsoidc__subcmd__enable)
             opts="-n -o -v -h -V --garden-kubeconfig --garden-context --garden-namespace --issuer --anonymous-mode --wait --skip-aws --client-id --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -499,7 +499,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help)
+        kubectl__awsoidc__subcmd__help)
             opts="enable disable thumbprint provider bind unbind inject doctor completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -513,7 +513,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__bind)
+        kubectl__awsoidc__subcmd__help__subcmd__bind)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -527,7 +527,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__completion)
+        kubectl__awsoidc__subcmd__help__subcmd__completion)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -541,7 +541,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__disable)
+        kubectl__awsoidc__subcmd__help__subcmd__disable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -555,7 +555,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__doctor)
+        kubectl__awsoidc__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -569,7 +569,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__enable)
+        kubectl__awsoidc__subcmd__help__subcmd__enable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -583,7 +583,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__help)
+        kubectl__awsoidc__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -597,7 +597,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__inject)
+        kubectl__awsoidc__subcmd__help__subcmd__inject)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -611,7 +611,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__provider)
+        kubectl__awsoidc__subcmd__help__subcmd__provider)
             opts="sync"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -625,7 +625,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__provider__subcmd__sync)
+        kubectl__awsoidc__subcmd__help__subcmd__provider__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -639,7 +639,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__thumbprint)
+        kubectl__awsoidc__subcmd__help__subcmd__thumbprint)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -653,7 +653,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__unbind)
+        kubectl__awsoidc__subcmd__help__subcmd__unbind)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -667,7 +667,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__help__subcmd__version)
+        kubectl__awsoidc__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -681,7 +681,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__inject)
+        kubectl__awsoidc__subcmd__inject)
             opts="-f -n -o -v -h -V --filename --mode --role-arn --audience --token-expiration --skip-container --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -759,7 +759,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__provider)
+        kubectl__awsoidc__subcmd__provider)
             opts="-n -o -v -h -V --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version sync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -809,7 +809,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__provider__subcmd__help)
+        kubectl__awsoidc__subcmd__provider__subcmd__help)
             opts="sync help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -823,7 +823,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__provider__subcmd__help__subcmd__help)
+        kubectl__awsoidc__subcmd__provider__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -837,7 +837,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__provider__subcmd__help__subcmd__sync)
+        kubectl__awsoidc__subcmd__provider__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -851,7 +851,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__provider__subcmd__sync)
+        kubectl__awsoidc__subcmd__provider__subcmd__sync)
             opts="-n -o -v -h -V --issuer-url --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -905,7 +905,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__thumbprint)
+        kubectl__awsoidc__subcmd__thumbprint)
             opts="-n -o -v -h -V --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -955,7 +955,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__unbind)
+        kubectl__awsoidc__subcmd__unbind)
             opts="-n -o -v -h -V --role --delete-role --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1009,7 +1009,7 @@ _kubectl__awsoidc() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__awsoidc__subcmd__version)
+        kubectl__awsoidc__subcmd__version)
             opts="-n -o -v -h -V --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

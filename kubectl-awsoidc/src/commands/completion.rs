@@ -50,13 +50,22 @@ pub fn run(args: &CompletionArgs) -> Result<Code> {
         CompletionShell::Fish => Shell::Fish,
         CompletionShell::Powershell => Shell::PowerShell,
     };
-    clap_complete::generate(
-        shell,
-        &mut Cli::command(),
-        "kubectl-awsoidc",
-        &mut std::io::stdout(),
-    );
+    print!("{}", shell_script(shell));
     Ok(Code::Success)
+}
+
+/// The completion script for the `kubectl-awsoidc` executable.
+fn shell_script(shell: Shell) -> String {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kubectl-awsoidc", &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    if shell == Shell::Bash {
+        // clap_complete's bash script spells a hyphenated binary's subcommand states
+        // two ways, so nothing after a subcommand completes (clap-rs/clap#6421): use
+        // the spelling its dispatch loop sets.
+        return script.replace("kubectl__subcmd__awsoidc__subcmd__", "kubectl__awsoidc__subcmd__");
+    }
+    script
 }
 
 /// kubectl's plugin completion answer for the typed words.
@@ -81,5 +90,27 @@ fn list_with_kubectl(lookup: Lookup, request: &complete::Request) -> Vec<complet
     match output {
         Ok(output) if output.status.success() => lookup.names(&String::from_utf8_lossy(&output.stdout)),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bash_script_has_a_case_arm_for_every_state_its_loop_sets() {
+        let script = shell_script(Shell::Bash);
+        let states: Vec<&str> = script
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("cmd=\"")?.strip_suffix('"'))
+            .filter(|state| !state.is_empty())
+            .collect();
+        assert!(states.contains(&"kubectl__awsoidc__subcmd__bind"), "{states:?}");
+        for state in states {
+            assert!(
+                script.contains(&format!("\n        {state})\n")),
+                "no case arm for {state}"
+            );
+        }
     }
 }
