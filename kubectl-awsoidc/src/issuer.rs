@@ -130,6 +130,22 @@ pub fn describe_mismatch(expected: &str, actual: &str) -> Option<String> {
     Some(format!("{actual:?} is not {expected:?}: {reason}"))
 }
 
+/// The cluster's issuer, as its own (authenticated) discovery document states it.
+/// This is the string every other form derives from.
+pub async fn fetch_cluster_issuer(client: &kube::Client) -> anyhow::Result<Issuer> {
+    use anyhow::Context as _;
+    let request = http::Request::get("/.well-known/openid-configuration").body(Vec::new())?;
+    let text = client.request_text(request).await.context(
+        "failed to read the cluster's /.well-known/openid-configuration (is the kubeconfig valid?)",
+    )?;
+    let document: serde_json::Value =
+        serde_json::from_str(&text).context("the cluster's discovery document is not JSON")?;
+    let url = document["issuer"]
+        .as_str()
+        .context("the cluster's discovery document has no issuer")?;
+    Issuer::parse(url).context("the cluster's ServiceAccount issuer cannot be federated with IAM")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,9 @@ use kubectl_awsoidc::{cli::Cli, commands, exit};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Both ring (kube, ureq) and aws-lc (the AWS SDK) are linked; TLS clients that
+    // ask rustls for the process default need one chosen.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -39,7 +39,7 @@ fi
 # Rebuild a Go binary only when its module's go.mod/go.sum changed.
 go_build() {
   local module_dir="$1" stamp="$cache/bin/.$2.stamp"; shift 2
-  local want; want="$(cat "$module_dir/go.mod" "$module_dir/go.sum" | sha256sum | cut -d' ' -f1)"
+  local want; want="$( (cat "$module_dir/go.mod" "$module_dir/go.sum"; echo "${GO_LDFLAGS:-}") | sha256sum | cut -d' ' -f1)"
   local binary
   for binary in "$@"; do
     [ -x "$cache/bin/${binary##*=}" ] || want="missing"
@@ -48,10 +48,14 @@ go_build() {
   local pair
   for pair in "$@"; do
     step "go build ${pair%%=*} -> bin/${pair##*=} (first time: several minutes)"
-    (cd "$module_dir" && GOFLAGS=-mod=mod go build -o "$cache/bin/${pair##*=}" "${pair%%=*}")
+    (cd "$module_dir" && GOFLAGS=-mod=mod go build -ldflags "${GO_LDFLAGS:-}" -o "$cache/bin/${pair##*=}" "${pair%%=*}")
   done
-  cat "$module_dir/go.mod" "$module_dir/go.sum" | sha256sum | cut -d' ' -f1 >"$stamp"
+  echo "$want" >"$stamp"
 }
+# The apiserver reports the release it was built from at /version (as a release build does).
+k8s_version="$(sed -n 's/^require k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$here/go/kube/go.mod")"
+k8s_minor="$(echo "$k8s_version" | cut -d. -f2)"
+GO_LDFLAGS="-X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$k8s_minor" \
 go_build "$here/go/kube" kube k8s.io/kubernetes/cmd/kube-apiserver=kube-apiserver go.etcd.io/etcd/server/v3=etcd
 go_build "$here/go/krew" krew sigs.k8s.io/krew/cmd/krew=krew
 

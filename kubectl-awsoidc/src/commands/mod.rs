@@ -2,11 +2,15 @@
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ProviderCommand};
 use crate::context::Context;
 use crate::exit::Code;
 
 mod completion;
+mod disable;
+mod enable;
+mod provider;
+mod thumbprint;
 mod version;
 
 /// Run the parsed command line.
@@ -15,6 +19,10 @@ pub async fn run(cli: Cli) -> Result<Code> {
     match cli.command {
         Command::Completion(args) => completion::run(&args),
         Command::Version => version::run(&context),
+        Command::Enable(args) => enable::run(&context, &args).await,
+        Command::Disable(args) => disable::run(&context, &args).await,
+        Command::Thumbprint(args) => thumbprint::run(&context, &args).await,
+        Command::Provider(ProviderCommand::Sync(args)) => provider::sync(&context, &args).await,
         other => Err(crate::exit::usage(format!(
             "`{}` is not available in this build yet",
             command_name(&other)

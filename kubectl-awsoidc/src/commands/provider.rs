@@ -1,0 +1,55 @@
+//! `provider sync`: add the thumbprint(s) the issuer presents now to its IAM
+//! provider, keeping previous ones (at most 5). Safe to run from a CronJob: a run
+//! with nothing new makes no IAM write.
+
+use anyhow::{Context as _, Result, anyhow};
+
+use crate::cli::{OutputFormat, ProviderSyncArgs};
+use crate::commands::thumbprint;
+use crate::context::Context;
+use crate::exit::{Code, usage};
+use crate::issuer::{Issuer, fetch_cluster_issuer};
+use crate::plan::Report;
+use crate::provider::{Iam, ProviderStep, plan};
+
+pub async fn sync(context: &Context, args: &ProviderSyncArgs) -> Result<Code> {
+    let (issuer, ca) = match &args.issuer_url {
+        Some(url) => (
+            Issuer::parse(url).map_err(|err| usage(format!("--issuer-url: {err}")))?,
+            Vec::new(),
+        ),
+        None => {
+            let cluster = context.cluster().await?;
+            (
+                fetch_cluster_issuer(&cluster.client).await?,
+                cluster.config.root_cert.clone().unwrap_or_default(),
+            )
+        }
+    };
+    let jwks = thumbprint::jwks_uri(context, &issuer, &ca).await;
+    let inspected = issuer.clone();
+    let hosts = tokio::task::spawn_blocking(move || thumbprint::inspect(&inspected, jwks.as_deref()))
+        .await
+        .context("the chain inspection failed")??;
+    let thumbprints: Vec<String> = hosts.iter().map(|host| host.choice.thumbprint.clone()).collect();
+    let iam = Iam::new(context.aws().await);
+    let existing = iam.find(&issuer).await?.ok_or_else(|| {
+        anyhow!("no IAM OIDC provider exists for {issuer}: create it with `kubectl awsoidc enable`")
+    })?;
+    // sync only maintains thumbprints; audiences are enable's and bind's business.
+    let steps: Vec<ProviderStep> = plan(Some(&existing), "", &thumbprints)
+        .into_iter()
+        .filter(|step| matches!(step, ProviderStep::SetThumbprints(_)))
+        .collect();
+    let mut report = Report::new(context.dry_run());
+    report.push(
+        iam.apply(&issuer, Some(&existing), &steps, context.global.dry_run)
+            .await?,
+    );
+    match context.global.output {
+        OutputFormat::Text => print!("{report}"),
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        OutputFormat::Yaml => print!("{}", serde_yaml::to_string(&report)?),
+    }
+    Ok(Code::Success)
+}
