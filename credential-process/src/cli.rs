@@ -32,7 +32,8 @@ Environment (a flag wins over its variable):
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "awsoidc-credential-process",
-    version,
+    // "0.1.0 (x86_64-unknown-linux-musl)": an image's helper names its build (build.rs).
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("AWSOIDC_BUILD_TARGET"), ")"),
     long_about = "Exchange a projected Kubernetes ServiceAccount token for temporary AWS credentials \
                   (STS AssumeRoleWithWebIdentity) and print them for an AWS `credential_process`.\n\n\
                   Use it in an AWS config profile:\n\n    \
