@@ -464,18 +464,31 @@ fn the_released_binaries_have_no_dynamic_dependencies() {
         "the ELF check misses a dynamic binary"
     );
 
-    for (archive, binary) in [
-        (helper_archive(), "awsoidc-credential-process"),
-        (plugin_archive(), "kubectl-awsoidc"),
-    ] {
-        let scratch = bed.scratch(&format!("static-{binary}"));
+    // Every Linux archive dist built (linux/amd64 at least; linux/arm64 when zig could).
+    let required = [helper_archive(), plugin_archive()];
+    let archives: Vec<PathBuf> = fs::read_dir(repo_root().join("dist"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name.contains("_linux_") && name.ends_with(".tar.gz")
+        })
+        .collect();
+    assert!(required.iter().all(|archive| archives.contains(archive)));
+    for archive in archives {
+        let name = archive.file_name().unwrap().to_string_lossy().into_owned();
+        let binary = name.split("_v").next().unwrap();
+        let scratch = bed.scratch(&format!("static-{name}"));
         extract(&archive, &scratch);
         let elf = fs::read(scratch.join(binary)).unwrap();
         assert_eq!(
             dynamic_dependencies(&elf),
             Vec::<String>::new(),
-            "{binary} is not static"
+            "{name}: {binary} is not static"
         );
+        if !name.ends_with("_linux_amd64.tar.gz") {
+            continue;
+        }
         // A static binary starts anywhere: in an empty environment, from any directory.
         let output = Command::new(scratch.join(binary))
             .arg("--help")
@@ -485,6 +498,23 @@ fn the_released_binaries_have_no_dynamic_dependencies() {
             .unwrap();
         assert!(output.status.success(), "{binary} --help: {output:?}");
     }
+}
+
+#[test]
+fn the_released_helper_names_its_version_and_target() {
+    let bed = testbed();
+    let scratch = bed.scratch("helper-version");
+    extract(&helper_archive(), &scratch);
+    let version = run(
+        "awsoidc-credential-process --version",
+        Command::new(scratch.join("awsoidc-credential-process"))
+            .arg("--version")
+            .env_clear(),
+    );
+    assert_eq!(
+        version,
+        format!("awsoidc-credential-process {VERSION} (x86_64-unknown-linux-musl)\n")
+    );
 }
 
 /// The commit `make dist` built from must be this checkout's, or the install test
