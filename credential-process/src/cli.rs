@@ -574,7 +574,15 @@ fn echo(arg: &[u8]) -> String {
 }
 
 /// `--version`: the program name and version.
-pub const VERSION: &str = concat!("awsoidc-credential-process ", env!("CARGO_PKG_VERSION"), "\n");
+/// "awsoidc-credential-process 0.1.0 (x86_64-unknown-linux-musl)": an image's helper
+/// names its build (the target comes from build.rs).
+pub const VERSION: &str = concat!(
+    "awsoidc-credential-process ",
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("AWSOIDC_BUILD_TARGET"),
+    ")\n"
+);
 
 const ABOUT: &str = "\
 Exchange a projected Kubernetes ServiceAccount token for temporary AWS credentials (STS \
@@ -982,7 +990,11 @@ mod tests {
         assert_eq!(error(&["--help=x"]), UsageError::ValueOnSwitch { flag: "help" });
         assert_eq!(
             VERSION,
-            format!("awsoidc-credential-process {}\n", env!("CARGO_PKG_VERSION"))
+            format!(
+                "awsoidc-credential-process {} ({})\n",
+                env!("CARGO_PKG_VERSION"),
+                env!("AWSOIDC_BUILD_TARGET")
+            )
         );
     }
 

@@ -96,7 +96,7 @@ pub enum Command {
     Inject(InjectArgs),
     /// Walk the trust chain and name the first broken link.
     Doctor(DoctorArgs),
-    /// Print a shell completion script.
+    /// Print a shell completion script, or kubectl's plugin completion executable.
     Completion(CompletionArgs),
     /// Print the plugin version, its git commit and the helper version it expects.
     Version,
@@ -307,11 +307,28 @@ pub struct DoctorArgs {
     pub audience: String,
 }
 
+/// Where completion is wanted: a shell's own script, or kubectl's plugin completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    /// The `kubectl_complete-awsoidc` executable that makes `kubectl awsoidc <TAB>`
+    /// work (kubectl >= 1.26); with `-- WORDS...`, the candidates it asks for.
+    Kubectl,
+}
+
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
-    /// The shell.
+    /// The shell, or `kubectl` for kubectl's own plugin completion.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub shell: CompletionShell,
+    /// With `kubectl`: the words typed after `kubectl awsoidc`, the last being the one
+    /// to complete (kubectl passes '' for a new word). Prints one candidate per line,
+    /// then `:DIRECTIVE`, as kubectl's plugin completion expects.
+    #[arg(last = true, value_name = "WORDS")]
+    pub words: Vec<String>,
 }
 
 /// Parse "90s", "10m", "1h" or a plain number of seconds.

@@ -14,9 +14,11 @@
 //! | ServiceAccount annotations | `serviceaccount` |
 //! | IAM roles                  | `role`           |
 //! | commands                   | `commands`       |
+//! | kubectl plugin completion  | `complete`       |
 
 pub mod cli;
 pub mod commands;
+pub mod complete;
 pub mod context;
 pub mod discovery;
 pub mod doctor;

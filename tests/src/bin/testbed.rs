@@ -20,7 +20,11 @@ fn main() -> ExitCode {
             println!("export {key}='{value}'");
         }
     }
-    eprintln!("# test bed up (issuer {}); logs in {}; Ctrl-C stops it", bed.issuer(), bed.log_dir().display());
+    eprintln!(
+        "# test bed up (issuer {}); logs in {}; Ctrl-C stops it",
+        bed.issuer(),
+        bed.log_dir().display()
+    );
     loop {
         std::thread::park();
     }
