@@ -107,3 +107,27 @@ fn error_maps_an_sts_message_to_links_and_checks() {
             .any(|id| id == "trust.allows")
     );
 }
+
+#[test]
+fn a_service_account_file_for_another_account_or_none_is_a_usage_error() {
+    let file = path("wrong-annotation/serviceaccount.yaml");
+    let output = doctor(&[
+        "someone-else",
+        "-n",
+        "elsewhere",
+        "--offline",
+        "--service-account-file",
+        &file,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        text.contains("--service-account-file") && text.contains("not elsewhere/someone-else"),
+        "{text}"
+    );
+
+    let output = doctor(&["--offline", "--service-account-file", "/dev/null"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8(output.stderr).unwrap();
+    assert!(text.contains("no metadata.name"), "{text}");
+}

@@ -82,6 +82,7 @@ pub fn run(bed: &TestBed, say: &mut dyn Narrator) -> Result<Outcome> {
         "--type",
         "String",
     ])?;
+    say.show(&format!("{PARAMETER} = {PARAMETER_VALUE}\n"));
 
     say.step("kubectl awsoidc enable --garden-kubeconfig ... (a Gardener shoot stand-in, Kubernetes 1.34)");
     bed.make_shoot(&ShootSpec::new("demo", "demo", "1.34.4"))?;
@@ -118,7 +119,8 @@ pub fn run(bed: &TestBed, say: &mut dyn Narrator) -> Result<Outcome> {
     say.show(&bed.kubectl_ok(&["apply", "-f", "-"], Some(&injected))?);
 
     say.step(
-        "the kubelet's part: a TokenRequest token as the stored pod asks for it, where the kubelet puts it",
+        "the kubelet's part, done here (no kubelet runs, so the pod never starts: its container's view is \
+         rebuilt on this host): a TokenRequest token as the stored pod asks for it, where the kubelet puts it",
     );
     let pod = json(&bed.kubectl_ok(&["get", "pod", "aws-test", "-n", NAMESPACE, "-o", "json"], None)?)?;
     let spec = &pod["spec"];
@@ -220,6 +222,11 @@ pub fn run(bed: &TestBed, say: &mut dyn Narrator) -> Result<Outcome> {
         Some(index) => say.show(&format!("allowed by statement {index} of the trust policy\n")),
         None => say.show(&format!("refused: {}\n", verdict.findings.join("; "))),
     }
+
+    say.step(&format!(
+        "kubectl awsoidc doctor {SERVICE_ACCOUNT} -n {NAMESPACE}: every link of the chain"
+    ));
+    say.show(&plugin(bed, &["doctor", SERVICE_ACCOUNT, "-n", NAMESPACE], None)?);
     Ok(Outcome {
         identity_arn,
         parameter_value: value.trim().to_owned(),

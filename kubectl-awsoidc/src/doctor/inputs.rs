@@ -198,6 +198,14 @@ pub enum InputError {
     Trust(#[from] crate::trust::TrustError),
     #[error("failed to parse the ServiceAccount YAML: {0}")]
     ServiceAccount(#[source] serde_yaml::Error),
+    #[error(
+        "the file holds no ServiceAccount (no metadata.name): pass `kubectl get serviceaccount NAME -o yaml`"
+    )]
+    ServiceAccountUnnamed,
+    #[error(
+        "it describes the ServiceAccount {file}, not {argument} (the SERVICE_ACCOUNT argument and -n): pass the matching file or drop the argument"
+    )]
+    ServiceAccountMismatch { file: String, argument: String },
 }
 
 /// A file that cannot be used, named by the flag that gave it.
@@ -272,7 +280,24 @@ impl Inputs {
             self.role = Input::Given(at("--trust-policy", Role::parse(text))?);
         }
         if let Some(text) = &files.service_account {
-            let account = ServiceAccountInfo::parse(text).map_err(InputError::ServiceAccount);
+            let account = ServiceAccountInfo::parse(text)
+                .map_err(InputError::ServiceAccount)
+                .and_then(|account| {
+                    if account.name.is_empty() {
+                        return Err(InputError::ServiceAccountUnnamed);
+                    }
+                    match &self.service_account_name {
+                        Some((namespace, name))
+                            if (namespace, name) != (&account.namespace, &account.name) =>
+                        {
+                            Err(InputError::ServiceAccountMismatch {
+                                file: format!("{}/{}", account.namespace, account.name),
+                                argument: format!("{namespace}/{name}"),
+                            })
+                        }
+                        _ => Ok(account),
+                    }
+                });
             self.service_account = Input::Given(at("--service-account-file", account)?);
         }
         Ok(())
