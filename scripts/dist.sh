@@ -126,7 +126,12 @@ for platform in "${platforms[@]}"; do
     [ "$ok" = 1 ] && { build "$triple" "$package" >>"$log" 2>&1 || ok=0; }
   done
   if [ "$ok" = 0 ]; then
-    reason="$(grep -m1 -E '^error' "$log" || tail -n1 "$log")"
+    # The linker's own complaint says more than cargo's "linking failed".
+    reason="$(grep -m1 'note: error' "$log" | sed 's/^ *= note: //' || true)"
+    [ -n "$reason" ] || reason="$(grep -m1 -E '^error' "$log" || tail -n1 "$log")"
+    if grep -q 'unable to find system framework' "$log"; then
+      reason="$reason (zig has no macOS frameworks: set SDKROOT to a MacOSX.sdk to link them)"
+    fi
     printf 'dist: WARNING: %s could not be built: %s\n      (full log: %s)\n' "$platform" "$reason" "$log" >&2
     missing+=("$platform: ${reason//$'\n'/ }")
     continue

@@ -577,6 +577,10 @@ fn krew_installs_the_release_and_kubectl_runs_it() {
         krew_root.join("receipts/awsoidc.yaml").is_file(),
         "krew wrote no receipt"
     );
+    let store = krew_root.join(format!("store/awsoidc/v{VERSION}"));
+    for file in ["LICENSE", "README.md", "completions/kubectl_complete-awsoidc"] {
+        assert!(store.join(file).is_file(), "krew did not install {file}");
+    }
 
     let version = in_krew_env(Command::new(&kubectl).args(["awsoidc", "version"]));
     assert!(
