@@ -154,7 +154,7 @@ _kubectl__awsoidc() {
             return 0
             ;;
         kubectl__awsoidc__subcmd__bind)
-            opts="-n -o -v -h -V --create-role --policy-arn --account-id --subject-pattern --audience --token-expiration --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
+            opts="-n -o -v -h -V --create-role --policy-arn --account-id --subject-pattern --audience --token-expiration --trust-policy-quota --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,6 +177,10 @@ _kubectl__awsoidc() {
                     return 0
                     ;;
                 --token-expiration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-policy-quota)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -336,7 +340,7 @@ _kubectl__awsoidc() {
             return 0
             ;;
         kubectl__awsoidc__subcmd__doctor)
-            opts="-n -o -v -h -V --offline --exchange --error --issuer-url --discovery --jwks --token --chain --provider --trust-policy --service-account-file --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
+            opts="-n -o -v -h -V --offline --exchange --error --issuer-url --discovery --jwks --token --chain --provider --trust-policy --service-account-file --audience --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,6 +379,10 @@ _kubectl__awsoidc() {
                     return 0
                     ;;
                 --service-account-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --audience)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -956,13 +964,17 @@ _kubectl__awsoidc() {
             return 0
             ;;
         kubectl__awsoidc__subcmd__unbind)
-            opts="-n -o -v -h -V --role --delete-role --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
+            opts="-n -o -v -h -V --role --delete-role --subject-pattern --kubeconfig --context --namespace --output --dry-run --profile --region --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subject-pattern)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

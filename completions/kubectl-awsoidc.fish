@@ -144,6 +144,7 @@ complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l subject-pattern -d 'Trust every ServiceAccount matching this pattern (StringLike), e.g. \'system:serviceaccount:ns:prefix-*\'' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l audience -d 'The token audience the role trusts' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l token-expiration -d 'The token lifetime annotated on the ServiceAccount, in seconds' -r
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l trust-policy-quota -d 'The account\'s quota for the trust policy\'s length, in characters (IAM\'s default is 2048; raised quotas go up to 8192)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -160,6 +161,7 @@ complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -s
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -l role -d 'The IAM role (default: the role in the ServiceAccount\'s annotation)' -r
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -l subject-pattern -d 'Remove this `--subject-pattern` that bind added, instead of the ServiceAccount\'s own subject' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
@@ -179,8 +181,8 @@ complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" 
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l mode -d 'How workloads get credentials' -r -f -a "native\t'The SDKs\' own web identity support: AWS_ROLE_ARN + AWS_WEB_IDENTITY_TOKEN_FILE'
 process\t'An AWS config profile whose credential_process is awsoidc-credential-process'"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l role-arn -d 'The role ARN (default: the ServiceAccount\'s annotation, when a cluster is reachable)' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l audience -d 'The projected token\'s audience' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l token-expiration -d 'The projected token\'s lifetime in seconds (600..86400, never 3607)' -r
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l audience -d 'The projected token\'s audience (default: the ServiceAccount\'s eks.amazonaws.com/audience annotation, then sts.amazonaws.com)' -r
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l token-expiration -d 'The projected token\'s lifetime in seconds, 600..86400 and never 3607 (default: the ServiceAccount\'s eks.amazonaws.com/token-expiration annotation, then 86400)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l skip-container -d 'A container that gets nothing injected (repeatable)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l context -d 'The kubeconfig context to use' -r
@@ -205,6 +207,7 @@ complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" 
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l provider -d 'The output of `aws iam get-open-id-connect-provider`' -r -F
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l trust-policy -d 'A trust policy document or the output of `aws iam get-role`' -r -F
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l service-account-file -d 'The ServiceAccount as YAML' -r -F
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l audience -d 'The audience the token must carry and the provider must list' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l context -d 'The kubeconfig context to use' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -s n -l namespace -d 'The namespace (default: the context\'s namespace, then "default")' -r
