@@ -5,6 +5,7 @@
 
 use crate::secret::Secret;
 use crate::settings::TokenSource;
+use crate::token::{self, TokenError};
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -28,16 +29,30 @@ pub enum TokenSourceError {
     /// The command ran and failed.
     #[error("the token command {command:?} failed ({status}); its stderr is above")]
     CommandFailed { command: String, status: String },
+    /// The text read is not exactly one compact JWT; the token itself is never shown.
+    #[error("refused {origin}: {problem}")]
+    Malformed { origin: String, problem: TokenError },
     /// The command did not finish within the call's budget.
     #[error("the token command {command:?} did not finish within the --timeout budget")]
     CommandTimedOut { command: String },
 }
 
-/// Fetch the token text, giving up at `deadline`.
+/// Fetch the token, giving up at `deadline`, and refuse text that is not exactly one
+/// compact JWT before it can reach STS.
 pub fn fetch(source: &TokenSource, deadline: Instant) -> Result<Secret, TokenSourceError> {
-    match source {
-        TokenSource::File(path) => read_file(path, Instant::now() + MISSING_FILE_GRACE),
-        TokenSource::Command(command) => run_command(command, deadline),
+    let text = match source {
+        TokenSource::File(path) => read_file(path, Instant::now() + MISSING_FILE_GRACE)?,
+        TokenSource::Command(command) => run_command(command, deadline)?,
+    };
+    match token::compact(text.expose()) {
+        Ok(token) => Ok(Secret::new(token)),
+        Err(problem) => Err(TokenSourceError::Malformed {
+            origin: match source {
+                TokenSource::File(path) => format!("the token file {}", path.display()),
+                TokenSource::Command(_) => "the output of --token-command".to_owned(),
+            },
+            problem,
+        }),
     }
 }
 
@@ -54,7 +69,7 @@ pub fn read_file(path: &std::path::Path, give_up: Instant) -> Result<Secret, Tok
             Ok(text)
         });
         let retry_error = match attempt {
-            Ok(text) if !text.trim().is_empty() => return Ok(Secret::new(text.trim().to_owned())),
+            Ok(text) if !text.trim().is_empty() => return Ok(Secret::new(text)),
             Ok(_) => io::Error::new(io::ErrorKind::UnexpectedEof, "the file is empty"),
             Err(error) if error.kind() == io::ErrorKind::NotFound => error,
             Err(source) => {
@@ -122,7 +137,7 @@ fn run_command(command: &str, deadline: Instant) -> Result<Secret, TokenSourceEr
         .join()
         .map_err(|_| start_error(io::Error::other("the stdout reader stopped")))?
         .map_err(start_error)?;
-    Ok(Secret::new(text.trim().to_owned()))
+    Ok(Secret::new(text))
 }
 
 #[cfg(test)]
@@ -145,7 +160,7 @@ mod tests {
         };
         let started = Instant::now();
         let text = read_file(&token, Instant::now() + MISSING_FILE_GRACE).expect("read after the swap");
-        assert_eq!(text.expose(), "header.claims.sig");
+        assert_eq!(text.expose(), "header.claims.sig\n");
         assert!(started.elapsed() >= Duration::from_millis(150));
         restore.join().expect("restore thread");
     }
@@ -162,9 +177,43 @@ mod tests {
 
     #[test]
     fn token_command_output_is_the_token() {
-        let source = TokenSource::Command("printf 'a.b.c\\n'; echo noise >&2".into());
+        let jwt = crate::token::tests::jwt(&serde_json::json!({"sub": "x"}));
+        let source = TokenSource::Command(format!("printf '%s\\n' {jwt}; echo noise >&2"));
         let token = fetch(&source, Instant::now() + Duration::from_secs(5)).expect("runs");
-        assert_eq!(token.expose(), "a.b.c");
+        assert_eq!(token.expose(), jwt);
+    }
+
+    #[test]
+    fn text_beyond_one_jwt_is_refused_naming_the_source_not_the_token() {
+        let jwt = crate::token::tests::jwt(&serde_json::json!({"sub": "x"}));
+        let dir = TempDir::new("junk");
+        let file = dir.path().join("token");
+        let soon = || Instant::now() + Duration::from_secs(5);
+        for junk in [format!("{jwt}\nsecond line junk"), format!("{jwt} extra")] {
+            std::fs::write(&file, &junk).expect("write");
+            let message = fetch(&TokenSource::File(file.clone()), soon())
+                .expect_err("junk")
+                .to_string();
+            assert!(
+                message.starts_with(&format!("refused the token file {}: ", file.display())),
+                "{message}"
+            );
+            assert!(!message.contains(&jwt) && !message.contains('\n'), "{message}");
+        }
+        std::fs::write(&file, format!("{jwt}\n\n")).expect("write");
+        assert_eq!(
+            fetch(&TokenSource::File(file.clone()), soon())
+                .expect("trailing newlines")
+                .expose(),
+            jwt
+        );
+        let command = TokenSource::Command(format!("printf '%s\\n' {jwt}; echo x"));
+        let message = fetch(&command, soon()).expect_err("extra line").to_string();
+        assert_eq!(
+            message,
+            "refused the output of --token-command: the token text spans 2 lines: expected one JWT on one \
+             line (only trailing whitespace is cut)"
+        );
     }
 
     #[test]
