@@ -73,7 +73,9 @@ pub enum ConfigError {
     #[error("invalid region {0:?}: expected a name such as eu-central-1")]
     InvalidRegion(String),
     /// The endpoint URL is not http(s).
-    #[error("invalid STS endpoint URL {0:?}: expected http:// or https:// followed by a host")]
+    #[error(
+        "invalid STS endpoint URL {0:?}: expected http:// or https:// followed by a host, without user:password@"
+    )]
     InvalidEndpoint(String),
     /// The session name does not match STS's pattern.
     #[error("invalid session name {0:?}: use 2 to 64 characters of letters, digits and +=,.@_-")]
@@ -198,7 +200,15 @@ fn check_endpoint(url: String) -> Result<String, ConfigError> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     match host {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !url.contains(char::is_whitespace) => {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !url.contains(char::is_whitespace)
+                && !rest
+                    .split('/')
+                    .next()
+                    .is_some_and(|authority| authority.contains('@')) =>
+        {
             Ok(url)
         }
         _ => Err(ConfigError::InvalidEndpoint(echo_input(&url))),
