@@ -427,11 +427,12 @@ mod tests {
     #[test]
     fn rejected_values_are_echoed_without_tokens_or_passwords() {
         let token = format!("eyJhbGciOiJSUzI1NiJ9.{}.{}", "c".repeat(200), "s".repeat(300));
-        let cases: [(&[&str], &[(&str, &str)]); 5] = [
-            (&["--role-arn", &token, "--region", "eu-central-1"], &[]),
-            (&["--region", "eu-central-1"], &[("AWS_ROLE_ARN", &token)]),
+        let role_var = [("AWS_ROLE_ARN", token.as_str())];
+        let cases = [
+            (vec!["--role-arn", &token, "--region", "eu-central-1"], &[][..]),
+            (vec!["--region", "eu-central-1"], &role_var[..]),
             (
-                &[
+                vec![
                     "--role-arn",
                     ROLE,
                     "--session-name",
@@ -441,11 +442,11 @@ mod tests {
                 ],
                 &[],
             ),
-            (&["--role-arn", ROLE, "--region", &token], &[]),
-            (&["--role-arn", ROLE, "--endpoint-url", &token], &[]),
+            (vec!["--role-arn", ROLE, "--region", &token], &[]),
+            (vec!["--role-arn", ROLE, "--endpoint-url", &token], &[]),
         ];
         for (flags, vars) in cases {
-            let message = resolve(flags, vars).expect_err("invalid").to_string();
+            let message = resolve(&flags, vars).expect_err("invalid").to_string();
             let hidden = format!("<a JWT of {} characters, not shown>", token.len());
             assert!(message.contains(&hidden), "{message}");
             assert!(!message.contains("eyJ"), "{message}");

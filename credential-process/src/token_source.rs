@@ -3,7 +3,7 @@
 //! file is briefly missing or empty) or from the stdout of a `--token-command`.
 //! What the token says is [`crate::token`]'s business; this module only fetches it.
 
-use crate::secret::Secret;
+use crate::secret::{Secret, echo_input};
 use crate::settings::TokenSource;
 use crate::token::{self, TokenError};
 use std::io::{self, Read};
@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 /// How long a missing or empty token file is waited for before giving up.
 pub const MISSING_FILE_GRACE: Duration = Duration::from_secs(1);
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
+/// How long a failed command's output is still waited for, to tell "printed too much"
+/// (and died of SIGPIPE) from other failures.
+const OUTPUT_GRACE: Duration = Duration::from_millis(200);
 /// A token is at most 20 000 characters; anything far beyond is not a token.
 const MAX_READ: u64 = 64 * 1024;
 
@@ -32,6 +35,9 @@ pub enum TokenSourceError {
     /// The text read is not exactly one compact JWT; the token itself is never shown.
     #[error("refused {origin}: {problem}")]
     Malformed { origin: String, problem: TokenError },
+    /// The command printed more than a token can be.
+    #[error("the token command {command:?} printed more than {MAX_READ} bytes: it must print only the token")]
+    CommandOutputTooLarge { command: String },
     /// The command did not finish within the call's budget.
     #[error("the token command {command:?} did not finish within the --timeout budget")]
     CommandTimedOut { command: String },
@@ -90,8 +96,10 @@ pub fn read_file(path: &std::path::Path, give_up: Instant) -> Result<Secret, Tok
 }
 
 fn run_command(command: &str, deadline: Instant) -> Result<Secret, TokenSourceError> {
+    // The command as errors show it: it may carry a secret (a pasted token, a password).
+    let shown = echo_input(command);
     let start_error = |source| TokenSourceError::StartCommand {
-        command: command.to_owned(),
+        command: shown.clone(),
         source,
     };
     let mut child = Command::new("sh")
@@ -106,12 +114,15 @@ fn run_command(command: &str, deadline: Instant) -> Result<Secret, TokenSourceEr
         .stdout
         .take()
         .ok_or_else(|| start_error(io::Error::other("no stdout pipe")))?;
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        (&mut stdout)
-            .take(MAX_READ)
-            .read_to_string(&mut text)
-            .map(|_| text)
+    // One byte past the limit tells "too much" from "exactly the limit"; the pipe is
+    // then closed, and a command still writing dies of SIGPIPE.
+    let (sender, output) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let read = (&mut stdout).take(MAX_READ + 1).read_to_end(&mut bytes);
+        drop(stdout);
+        // The receiver is gone only when the call has already failed.
+        let _ = sender.send(read.map(|_| bytes));
     });
     let status = loop {
         if let Some(status) = child.try_wait().map_err(start_error)? {
@@ -121,22 +132,35 @@ fn run_command(command: &str, deadline: Instant) -> Result<Secret, TokenSourceEr
             // Best effort: the command is abandoned either way.
             let _ = child.kill();
             let _ = child.wait();
-            return Err(TokenSourceError::CommandTimedOut {
-                command: command.to_owned(),
-            });
+            return Err(TokenSourceError::CommandTimedOut { command: shown });
         }
         std::thread::sleep(POLL_INTERVAL);
     };
-    if !status.success() {
-        return Err(TokenSourceError::CommandFailed {
-            command: command.to_owned(),
-            status: status.to_string(),
-        });
-    }
-    let text = reader
-        .join()
-        .map_err(|_| start_error(io::Error::other("the stdout reader stopped")))?
-        .map_err(start_error)?;
+    // A failed command (SIGPIPE included) is not waited on: something it started may
+    // still hold the pipe open; output over the limit has been read in full by now.
+    let received = if status.success() {
+        output.recv().ok()
+    } else {
+        output.recv_timeout(OUTPUT_GRACE).ok()
+    };
+    let bytes = match received {
+        Some(Ok(bytes)) if bytes.len() as u64 > MAX_READ => {
+            return Err(TokenSourceError::CommandOutputTooLarge { command: shown });
+        }
+        Some(Ok(bytes)) if status.success() => bytes,
+        Some(Err(source)) if status.success() => return Err(start_error(source)),
+        None if status.success() => {
+            return Err(start_error(io::Error::other("the stdout reader stopped")));
+        }
+        _ => {
+            return Err(TokenSourceError::CommandFailed {
+                command: shown,
+                status: status.to_string(),
+            });
+        }
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| start_error(io::Error::new(io::ErrorKind::InvalidData, "stdout is not UTF-8")))?;
     Ok(Secret::new(text))
 }
 
@@ -214,6 +238,26 @@ mod tests {
             "refused the output of --token-command: the token text spans 2 lines: expected one JWT on one \
              line (only trailing whitespace is cut)"
         );
+    }
+
+    #[test]
+    fn a_token_command_printing_too_much_says_so() {
+        let soon = Instant::now() + Duration::from_secs(5);
+        let flood = fetch(&TokenSource::Command("yes x | head -c 100000".into()), soon);
+        assert!(
+            matches!(flood, Err(TokenSourceError::CommandOutputTooLarge { .. })),
+            "{flood:?}"
+        );
+        let endless = fetch(&TokenSource::Command("yes".into()), soon).expect_err("endless");
+        assert_eq!(
+            endless.to_string(),
+            "the token command \"yes\" printed more than 65536 bytes: it must print only the token"
+        );
+        let secret = format!("echo {}", "p".repeat(100));
+        let message = fetch(&TokenSource::Command(format!("{secret}; exit 3")), soon)
+            .expect_err("fails")
+            .to_string();
+        assert!(!message.contains(&"p".repeat(60)), "{message}");
     }
 
     #[test]
