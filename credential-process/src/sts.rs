@@ -79,7 +79,7 @@ pub enum StsError {
     /// No answer in time; `waited` counts the whole call, retries included.
     #[error(
         "gave up after {} s waiting for STS at {endpoint}: raise --timeout or check the endpoint",
-        .waited.as_secs_f64().ceil()
+        .waited.as_secs_f64().round().max(1.0)
     )]
     TimedOut { endpoint: String, waited: Duration },
 }
