@@ -11,6 +11,9 @@
 //! | `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL_STS` | aws-config | endpoints |
 
 use anyhow::{Context as _, Result};
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig, meta::region::RegionProviderChain};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use tokio::sync::OnceCell;
@@ -47,12 +50,21 @@ impl Context {
     /// The cluster named by `--kubeconfig`/`--context` (or `KUBECONFIG` and its current context).
     pub async fn cluster(&self) -> Result<&Cluster> {
         self.cluster
-            .get_or_try_init(|| {
-                connect(
+            .get_or_try_init(|| async {
+                let cluster = connect(
                     self.global.kubeconfig.as_deref(),
                     self.global.context.as_deref(),
                     "cluster",
                 )
+                .await?;
+                if self.global.verbose > 0 {
+                    eprintln!(
+                        "cluster: {} (context {})",
+                        cluster.config.cluster_url,
+                        self.global.context.as_deref().unwrap_or("current")
+                    );
+                }
+                anyhow::Ok(cluster)
             })
             .await
     }
@@ -86,11 +98,32 @@ impl Context {
                 let region = RegionProviderChain::first_try(self.global.region.clone().map(Region::new))
                     .or_default_provider()
                     .or_else(Region::from_static(FALLBACK_REGION));
-                let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region);
+                // Bounded calls: an endpoint that accepts but never answers must not hang a command.
+                let timeouts = TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(20))
+                    .operation_timeout(Duration::from_secs(60))
+                    .build();
+                let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                    .region(region)
+                    .timeout_config(timeouts);
                 if let Some(profile) = &self.global.profile {
                     loader = loader.profile_name(profile);
                 }
-                loader.load().await
+                let config = loader.load().await;
+                if self.global.verbose > 0 {
+                    eprintln!(
+                        "aws: region {}, profile {}, endpoint {}",
+                        config.region().map_or("-", |region| region.as_ref()),
+                        self.global
+                            .profile
+                            .as_deref()
+                            .or(std::env::var("AWS_PROFILE").ok().as_deref())
+                            .unwrap_or("default"),
+                        config.endpoint_url().unwrap_or("AWS")
+                    );
+                }
+                config
             })
             .await
     }

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => code.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", exit::render(&err));
             exit::code_for(&err).into()
         }
     }

@@ -30,6 +30,10 @@ pub enum TlsError {
     Connect { address: String, source: io::Error },
     #[error("the TLS handshake with {address} failed: {source}")]
     Handshake { address: String, source: io::Error },
+    #[error(
+        "{address} accepted the connection but sent no TLS answer within {seconds} s (is it a TLS port?)"
+    )]
+    Timeout { address: String, seconds: u64 },
     #[error("{address} presented no certificate")]
     NoCertificate { address: String },
     #[error("certificate {index} presented by {address} is not valid DER X.509: {reason}")]
@@ -87,9 +91,15 @@ pub fn presented_chain(
     while connection.is_handshaking() {
         connection
             .complete_io(&mut socket)
-            .map_err(|source| TlsError::Handshake {
-                address: address.clone(),
-                source,
+            .map_err(|source| match source.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => TlsError::Timeout {
+                    address: address.clone(),
+                    seconds: timeout.as_secs(),
+                },
+                _ => TlsError::Handshake {
+                    address: address.clone(),
+                    source,
+                },
             })?;
     }
     let chain = std::mem::take(

@@ -561,7 +561,8 @@ fn explain_error(context: &Context, args: &DoctorArgs, text: &str) -> Result<Cod
         OutputFormat::Yaml => print!("{}", serde_yaml::to_string(&explained)?),
         OutputFormat::Text if links.is_empty() => {
             println!(
-                "{text:?} does not point at a link of the trust chain (throttling, network or an unknown error)"
+                "{:?} does not point at a link of the trust chain (throttling, network or an unknown error)",
+                awsoidc_credential_process::secret::echo_input(text)
             )
         }
         OutputFormat::Text => {

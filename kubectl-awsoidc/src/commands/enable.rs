@@ -47,6 +47,9 @@ fn stopped_at(report: &Report, step: &str) -> String {
         .filter(|change| change.action != crate::plan::Action::Unchanged)
         .map(|change| change.target.as_str())
         .collect();
+    if report.dry_run {
+        return format!("enable stopped at: {step} (dry run: nothing was written)");
+    }
     let done = if done.is_empty() {
         "no change".to_owned()
     } else {
