@@ -283,7 +283,7 @@ fn short_grant_warning(asked: u32, granted: i64) -> Option<String> {
     };
     Some(format!(
         "STS granted credentials for {granted} s although --duration {asked} asked for more: {cost}; \
-         check the role's MaxSessionDuration and the clock"
+         check this host's clock (the expiry is measured against it) and the STS endpoint"
     ))
 }
 

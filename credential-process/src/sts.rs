@@ -322,7 +322,7 @@ fn send_once(
     body: &Secret,
     timeout: Duration,
 ) -> Result<Assumed, StsError> {
-    let unreachable = |error: ureq::Error| match error {
+    let no_answer = |error: ureq::Error| match error {
         ureq::Error::Timeout(_) => StsError::TimedOut {
             endpoint: endpoint.to_owned(),
             waited: timeout,
@@ -339,14 +339,14 @@ fn send_once(
         .build()
         .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
         .send(body.expose())
-        .map_err(unreachable)?;
+        .map_err(no_answer)?;
     let status = response.status().as_u16();
     let text = response
         .body_mut()
         .with_config()
         .limit(MAX_RESPONSE_BYTES)
         .read_to_string()
-        .map_err(unreachable)?;
+        .map_err(no_answer)?;
     parse_response(endpoint, status, &text)
 }
 
