@@ -226,6 +226,10 @@ pub fn fetch_credentials(
         log.note(format_args!("assumed {arn}"));
     }
     log.note(format_args!("credentials expire at {}", credentials.expiration));
+    let granted = env.now().seconds_until(credentials.expiration);
+    if let Some(warning) = short_grant_warning(settings.duration, granted) {
+        log.warn(format_args!("{warning}"));
+    }
 
     if let Some(cache) = &cache {
         let now = env.now();
@@ -264,6 +268,23 @@ fn short_session_warning(duration: u32) -> String {
         "--duration {duration} leaves {left} before the SDKs' 15-minute refresh window: {reuse}, and \
          botocore re-runs this helper on nearly every use; use --duration 3600"
     )
+}
+
+/// A warning when STS granted less than half the `--duration` asked for (`granted`
+/// seconds left now), saying what it costs: such sessions are cached briefly or never.
+fn short_grant_warning(asked: u32, granted: i64) -> Option<String> {
+    if granted >= i64::from(asked) / 2 {
+        return None;
+    }
+    let cost = if granted < cache::MIN_REMAINING_SECONDS {
+        "they are never served from the cache, so every use calls STS again"
+    } else {
+        "they are served from the cache for a short while only"
+    };
+    Some(format!(
+        "STS granted credentials for {granted} s although --duration {asked} asked for more: {cost}; \
+         check this host's clock (the expiry is measured against it) and the STS endpoint"
+    ))
 }
 
 fn lookup(
@@ -416,6 +437,20 @@ mod tests {
     fn short_sessions_are_explained_in_numbers() {
         assert!(short_session_warning(900).contains("can never be served from the cache"));
         assert!(short_session_warning(1100).contains("leaves only 200 s"));
+    }
+
+    #[test]
+    fn a_grant_under_half_the_asked_duration_is_warned_about() {
+        assert_eq!(short_grant_warning(3600, 3599), None);
+        assert_eq!(short_grant_warning(3600, 1800), None);
+        let never = short_grant_warning(3600, 600).expect("600 s of 3600");
+        assert!(
+            never.starts_with("STS granted credentials for 600 s although --duration 3600"),
+            "{never}"
+        );
+        assert!(never.contains("never served from the cache"), "{never}");
+        let briefly = short_grant_warning(43_200, 3600).expect("an hour of twelve");
+        assert!(briefly.contains("for a short while only"), "{briefly}");
     }
 
     #[test]

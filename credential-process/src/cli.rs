@@ -15,6 +15,7 @@
 //! come before any error, as they are read left to right.
 
 use crate::exit::EXIT_CODES_HELP;
+use crate::secret::echo_input;
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::ops::RangeInclusive;
@@ -354,10 +355,6 @@ const FLAGS: [Flag; 15] = [
     },
 ];
 
-/// Arguments echoed in an error are cut to this many characters, so that a token
-/// pasted in the wrong place does not reach stderr whole.
-const ECHO_LIMIT: usize = 40;
-
 /// Parse `args` (argv, program name first).
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, UsageError> {
     let mut args = args.into_iter().skip(1);
@@ -501,7 +498,8 @@ fn apply_value(
         Valued::CacheDir => parsed.cache_dir = Some(value.into()),
         Valued::Format => {
             let name = text(value)?;
-            parsed.format = Format::from_name(&name).ok_or(UsageError::UnknownFormat(name))?;
+            parsed.format =
+                Format::from_name(&name).ok_or_else(|| UsageError::UnknownFormat(echo_input(&name)))?;
         }
         Valued::Timeout => {
             let seconds = seconds(flag, &text(value)?, DEFAULT_TIMEOUT)?;
@@ -531,7 +529,7 @@ fn unknown_flag(arg: &[u8]) -> UsageError {
     let given = arg.split(|&b| b == b'=').next().unwrap_or(arg);
     let dashes = given.iter().take_while(|&&b| b == b'-').count();
     UsageError::UnknownFlag {
-        given: echo(given),
+        given: format!("{}{}", "-".repeat(dashes), echo(&given[dashes..])),
         suggestion: closest_flag(&given[dashes..]),
     }
 }
@@ -564,13 +562,9 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     row[b.len()]
 }
 
-/// An argument as an error may show it: lossy UTF-8, cut to [`ECHO_LIMIT`] characters.
+/// An argument as an error may show it: lossy UTF-8, then [`echo_input`]'s rule.
 fn echo(arg: &[u8]) -> String {
-    let text = String::from_utf8_lossy(arg);
-    match text.char_indices().nth(ECHO_LIMIT) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.into_owned(),
-    }
+    echo_input(&String::from_utf8_lossy(arg))
 }
 
 /// `--version`: the program name and version.
@@ -861,9 +855,35 @@ mod tests {
         let long = "a".repeat(100);
         assert_eq!(
             error(&[&long]),
-            UsageError::Positional(format!("{}...", "a".repeat(ECHO_LIMIT)))
+            UsageError::Positional(format!("{}...", "a".repeat(crate::secret::ECHO_LIMIT)))
         );
         assert!(args(&["--verbose", "--"]).verbose);
+    }
+
+    #[test]
+    fn echoed_arguments_never_carry_a_token_or_a_password() {
+        let token = format!("eyJhbGciOiJSUzI1NiJ9.{}.{}", "c".repeat(200), "s".repeat(300));
+        let hidden = format!("<a JWT of {} characters, not shown>", token.len());
+        let inline = format!("--{token}=x");
+        let cases: [&[&str]; 6] = [
+            &[&token],
+            &["--", &token],
+            &["--format", &token],
+            &["--duration", &token],
+            &["--timeout", &token],
+            &[&inline],
+        ];
+        for argv in cases {
+            let message = error(argv).to_string();
+            assert!(!message.contains("eyJ") || message.contains(&hidden), "{message}");
+            assert!(!message.contains(&"s".repeat(50)), "{message}");
+        }
+        assert!(error(&[&token]).to_string().contains(&hidden));
+        let message = error(&["--format", "http://user:SECRETPW@127.0.0.1:1/"]).to_string();
+        assert!(
+            !message.contains("SECRETPW") && message.contains("***@127.0.0.1"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //! | `XDG_CACHE_HOME`, `HOME` | cache directory, unless `--cache-dir` |
 
 use crate::cli::{Args, Format};
+use crate::contract::ROLE_ARN_FORM;
 use crate::environment::Environment;
+use crate::secret::echo_input;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -59,7 +61,7 @@ pub enum ConfigError {
     #[error("no role to assume: pass --role-arn ARN or set AWS_ROLE_ARN")]
     MissingRoleArn,
     /// The role ARN is not an IAM role ARN.
-    #[error("invalid role ARN {0:?}: expected arn:aws:iam::ACCOUNT:role/NAME")]
+    #[error("invalid role ARN {0:?}: expected {ROLE_ARN_FORM}")]
     InvalidRoleArn(String),
     /// No region and no endpoint URL.
     #[error(
@@ -71,7 +73,9 @@ pub enum ConfigError {
     #[error("invalid region {0:?}: expected a name such as eu-central-1")]
     InvalidRegion(String),
     /// The endpoint URL is not http(s).
-    #[error("invalid STS endpoint URL {0:?}: expected http:// or https:// followed by a host")]
+    #[error(
+        "invalid STS endpoint URL {0:?}: expected http:// or https:// followed by a host, without user:password@"
+    )]
     InvalidEndpoint(String),
     /// The session name does not match STS's pattern.
     #[error("invalid session name {0:?}: use 2 to 64 characters of letters, digits and +=,.@_-")]
@@ -113,7 +117,7 @@ impl Settings {
         if let Some(name) = &session_name
             && !is_valid_session_name(name)
         {
-            return Err(ConfigError::InvalidSessionName(name.clone()));
+            return Err(ConfigError::InvalidSessionName(echo_input(name)));
         }
 
         let endpoint = match args
@@ -181,7 +185,7 @@ pub fn regional_endpoint(region: &str) -> Result<String, ConfigError> {
         && !region.starts_with('-')
         && !region.ends_with('-');
     if !valid {
-        return Err(ConfigError::InvalidRegion(region.to_owned()));
+        return Err(ConfigError::InvalidRegion(echo_input(region)));
     }
     let suffix = if region.starts_with("cn-") {
         "amazonaws.com.cn"
@@ -196,29 +200,27 @@ fn check_endpoint(url: String) -> Result<String, ConfigError> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     match host {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !url.contains(char::is_whitespace) => {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !url.contains(char::is_whitespace)
+                && !rest
+                    .split('/')
+                    .next()
+                    .is_some_and(|authority| authority.contains('@')) =>
+        {
             Ok(url)
         }
-        _ => Err(ConfigError::InvalidEndpoint(url)),
+        _ => Err(ConfigError::InvalidEndpoint(echo_input(&url))),
     }
 }
 
 fn check_role_arn(arn: &str) -> Result<(), ConfigError> {
-    let invalid = || ConfigError::InvalidRoleArn(arn.to_owned());
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let [prefix, partition, service, region, account, resource] = parts[..] else {
-        return Err(invalid());
-    };
-    let ok = prefix == "arn"
-        && partition.starts_with("aws")
-        && service == "iam"
-        && region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && resource
-            .strip_prefix("role/")
-            .is_some_and(|name| !name.is_empty());
-    if ok { Ok(()) } else { Err(invalid()) }
+    if crate::contract::is_iam_role_arn(arn) {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidRoleArn(echo_input(arn)))
+    }
 }
 
 /// STS's RoleSessionName pattern: `[\w+=,.@-]{2,64}`.
@@ -408,6 +410,62 @@ mod tests {
             assert!(check_role_arn(bad).is_err(), "{bad}");
         }
         assert!(check_role_arn("arn:aws-cn:iam::111122223333:role/path/app").is_ok());
+        let too_long = format!("arn:aws:iam::111122223333:role/{}", "n".repeat(65));
+        let message = resolve(&["--role-arn", &too_long, "--region", "eu-central-1"], &[])
+            .expect_err("65-character name")
+            .to_string();
+        assert!(
+            message.contains("expected arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME"),
+            "{message}"
+        );
+        assert!(
+            !message.contains(&too_long) && !message.contains('\n'),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn rejected_values_are_echoed_without_tokens_or_passwords() {
+        let token = format!("eyJhbGciOiJSUzI1NiJ9.{}.{}", "c".repeat(200), "s".repeat(300));
+        let role_var = [("AWS_ROLE_ARN", token.as_str())];
+        let cases = [
+            (vec!["--role-arn", &token, "--region", "eu-central-1"], &[][..]),
+            (vec!["--region", "eu-central-1"], &role_var[..]),
+            (
+                vec![
+                    "--role-arn",
+                    ROLE,
+                    "--session-name",
+                    &token,
+                    "--region",
+                    "eu-central-1",
+                ],
+                &[],
+            ),
+            (vec!["--role-arn", ROLE, "--region", &token], &[]),
+            (vec!["--role-arn", ROLE, "--endpoint-url", &token], &[]),
+        ];
+        for (flags, vars) in cases {
+            let message = resolve(&flags, vars).expect_err("invalid").to_string();
+            let hidden = format!("<a JWT of {} characters, not shown>", token.len());
+            assert!(message.contains(&hidden), "{message}");
+            assert!(!message.contains("eyJ"), "{message}");
+        }
+        let message = resolve(
+            &[
+                "--role-arn",
+                ROLE,
+                "--endpoint-url",
+                "ftp://user:SECRETPW@127.0.0.1:1/",
+            ],
+            &[],
+        )
+        .expect_err("not http")
+        .to_string();
+        assert!(
+            message.contains("ftp://***@127.0.0.1:1/") && !message.contains("SECRETPW"),
+            "{message}"
+        );
     }
 
     #[test]

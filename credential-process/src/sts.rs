@@ -73,9 +73,15 @@ pub enum StsError {
     /// A body that is not an AssumeRoleWithWebIdentity response.
     #[error("failed to read the STS response from {endpoint}: {reason}")]
     Malformed { endpoint: String, reason: String },
-    /// No answer: connection, DNS, TLS or timeout.
+    /// No answer: connection, DNS or TLS.
     #[error("failed to reach STS at {endpoint}: {reason}")]
     Unreachable { endpoint: String, reason: String },
+    /// No answer in time; `waited` counts the whole call, retries included.
+    #[error(
+        "gave up after {} s waiting for STS at {endpoint}: raise --timeout or check the endpoint",
+        .waited.as_secs_f64().round().max(1.0)
+    )]
+    TimedOut { endpoint: String, waited: Duration },
 }
 
 impl StsError {
@@ -87,7 +93,7 @@ impl StsError {
             }
             StsError::Status { status, .. } => *status >= 500 || *status == 429,
             StsError::Malformed { .. } => false,
-            StsError::Unreachable { .. } => true,
+            StsError::Unreachable { .. } | StsError::TimedOut { .. } => true,
         }
     }
 
@@ -275,6 +281,7 @@ pub fn assume_role(
         .build()
         .into();
     let body = request.form_body();
+    let began = Instant::now();
     let mut attempt = 1;
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
@@ -295,7 +302,13 @@ pub fn assume_role(
         let time_left = deadline.saturating_duration_since(Instant::now());
         if !error.is_retryable() || attempt >= MAX_ATTEMPTS || time_left <= pause + Duration::from_millis(200)
         {
-            return Err(error);
+            return Err(match error {
+                StsError::TimedOut { endpoint, .. } => StsError::TimedOut {
+                    endpoint,
+                    waited: began.elapsed(),
+                },
+                other => other,
+            });
         }
         log.note(format_args!("{error}; retrying in {} ms", pause.as_millis()));
         std::thread::sleep(pause);
@@ -309,9 +322,15 @@ fn send_once(
     body: &Secret,
     timeout: Duration,
 ) -> Result<Assumed, StsError> {
-    let unreachable = |error: ureq::Error| StsError::Unreachable {
-        endpoint: endpoint.to_owned(),
-        reason: error.to_string(),
+    let no_answer = |error: ureq::Error| match error {
+        ureq::Error::Timeout(_) => StsError::TimedOut {
+            endpoint: endpoint.to_owned(),
+            waited: timeout,
+        },
+        other => StsError::Unreachable {
+            endpoint: endpoint.to_owned(),
+            reason: other.to_string(),
+        },
     };
     let mut response = agent
         .post(endpoint)
@@ -320,14 +339,14 @@ fn send_once(
         .build()
         .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
         .send(body.expose())
-        .map_err(unreachable)?;
+        .map_err(no_answer)?;
     let status = response.status().as_u16();
     let text = response
         .body_mut()
         .with_config()
         .limit(MAX_RESPONSE_BYTES)
         .read_to_string()
-        .map_err(unreachable)?;
+        .map_err(no_answer)?;
     parse_response(endpoint, status, &text)
 }
 
@@ -354,6 +373,20 @@ mod tests {
             "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
              <Code>{code}</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
         )
+    }
+
+    #[test]
+    fn a_timeout_names_what_timed_out_and_the_flag() {
+        let error = StsError::TimedOut {
+            endpoint: ENDPOINT.to_owned(),
+            waited: Duration::from_millis(9_950),
+        };
+        assert_eq!(
+            error.to_string(),
+            "gave up after 10 s waiting for STS at https://sts.eu-central-1.amazonaws.com/: raise --timeout \
+             or check the endpoint"
+        );
+        assert!(error.is_retryable() && !error.is_rejection());
     }
 
     #[test]

@@ -139,8 +139,17 @@ impl fmt::Display for Link {
 /// The links an STS error most likely points at, most likely first; empty when the
 /// error says nothing about the chain (e.g. throttling). `code` is AWS's error code
 /// (`InvalidIdentityToken`, `AccessDenied`, ...), possibly empty when only a message
-/// is known; `message` is AWS's message. Matching is case-insensitive on the message.
+/// is known; `message` is AWS's message. Matching is case-insensitive; a bare code
+/// given as the message alone (`doctor --error AccessDenied`) counts as the code.
 pub fn likely_broken_links(code: &str, message: &str) -> Vec<Link> {
+    let (code, message) = match known_code(code) {
+        Some(known) => (known, message),
+        None if code.is_empty() => match known_code(message) {
+            Some(known) => (known, ""),
+            None => (code, message),
+        },
+        None => (code, message),
+    };
     let message = message.to_ascii_lowercase();
     let says = |needle: &str| message.contains(needle);
     use Link::*;
@@ -173,12 +182,36 @@ pub fn likely_broken_links(code: &str, message: &str) -> Vec<Link> {
     }
 }
 
+/// The error codes [`likely_broken_links`] knows, spelled as AWS spells them.
+const KNOWN_CODES: [&str; 9] = [
+    "ExpiredTokenException",
+    "IDPCommunicationError",
+    "IDPRejectedClaim",
+    "InvalidIdentityToken",
+    "AccessDenied",
+    "ValidationError",
+    "RegionDisabledException",
+    "MalformedPolicyDocument",
+    "PackedPolicyTooLarge",
+];
+
+/// `word` as AWS spells it, when it is one of [`KNOWN_CODES`] in any case.
+fn known_code(word: &str) -> Option<&'static str> {
+    let word = word.trim();
+    KNOWN_CODES
+        .into_iter()
+        .find(|code| code.eq_ignore_ascii_case(word))
+}
+
 /// Split an error text as users paste it into AWS's code and message. Understands the
-/// AWS CLI's `An error occurred (CODE) when calling the OPERATION operation: MESSAGE`
-/// and the helper's own `STS rejected the exchange: CODE: MESSAGE`; anything else is
-/// returned as a message without a code.
+/// AWS CLI's `An error occurred (CODE) when calling the OPERATION operation: MESSAGE`,
+/// the helper's own `STS rejected the exchange: CODE: MESSAGE` and a known code alone
+/// (in any case); anything else is returned as a message without a code.
 pub fn split_error_text(text: &str) -> (&str, &str) {
     let text = text.trim();
+    if let Some(code) = known_code(text) {
+        return (code, "");
+    }
     if let Some(rest) = text.strip_prefix("An error occurred (")
         && let Some((code, rest)) = rest.split_once(')')
     {
@@ -255,6 +288,29 @@ mod tests {
             likely_broken_links("", "incorrect token audience"),
             [Audience, Provider]
         );
+    }
+
+    #[test]
+    fn bare_codes_in_any_case_map_like_the_full_messages() {
+        let cases = [
+            ("ExpiredTokenException", vec![Token]),
+            ("accessdenied", vec![TrustPolicy, ServiceAccount]),
+            ("InvalidIdentityToken", vec![Token, Issuer, Provider]),
+            ("IDPCOMMUNICATIONERROR", vec![Discovery, Jwks, Thumbprint]),
+            (" ValidationError\n", vec![StsParameters]),
+        ];
+        for (bare, expected) in cases {
+            assert_eq!(likely_broken_links("", bare), expected, "{bare:?} as the message");
+            let (code, message) = split_error_text(bare);
+            assert_eq!(likely_broken_links(code, message), expected, "{bare:?} split");
+            assert_eq!(
+                likely_broken_links(&bare.to_lowercase(), ""),
+                expected,
+                "{bare:?} as the code"
+            );
+        }
+        assert_eq!(split_error_text("accessdenied"), ("AccessDenied", ""));
+        assert_eq!(likely_broken_links("", "NoSuchCode"), []);
     }
 
     #[test]

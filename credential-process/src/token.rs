@@ -6,6 +6,7 @@
 //! `aud` is a string or an array of strings (RFC 7519 §4.1.3); numeric dates may be
 //! integers or decimals and are truncated to whole seconds.
 
+use crate::secret::echo_input;
 use crate::time::Timestamp;
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -38,6 +39,14 @@ pub enum TokenError {
     /// Empty input, e.g. an empty file during a kubelet write.
     #[error("the token is empty")]
     Empty,
+    /// More than one line, e.g. a token command that prints something after the token.
+    #[error(
+        "the token text spans {lines} lines: expected one JWT on one line (only trailing whitespace is cut)"
+    )]
+    SeveralLines { lines: usize },
+    /// Whitespace before or inside the token.
+    #[error("the token text contains whitespace: expected one JWT with nothing before or after it")]
+    Whitespace,
     /// No `aud` claim at all.
     #[error(
         "the token has no audience (aud); expected {expected:?}: mount a projected ServiceAccount token \
@@ -113,6 +122,33 @@ pub fn decode(token: &str) -> Result<Jwt, TokenError> {
     })
 }
 
+/// The one compact JWT `text` holds: trailing whitespace (a file's final newline) is
+/// cut; other whitespace, further lines, or a part that is not base64url are refused,
+/// so that STS never receives anything but the token.
+pub fn compact(text: &str) -> Result<&str, TokenError> {
+    let token = text.trim_end();
+    if token.is_empty() {
+        return Err(TokenError::Empty);
+    }
+    let lines = token.lines().count();
+    if lines > 1 {
+        return Err(TokenError::SeveralLines { lines });
+    }
+    if token.contains(char::is_whitespace) {
+        return Err(TokenError::Whitespace);
+    }
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header, claims, signature] = parts[..] else {
+        return Err(TokenError::NotAJwt { parts: parts.len() });
+    };
+    for (part, name) in [(header, "header"), (claims, "claims"), (signature, "signature")] {
+        BASE64URL
+            .decode(part)
+            .map_err(|_| TokenError::NotBase64 { part: name })?;
+    }
+    Ok(token)
+}
+
 fn decode_part<T: for<'de> Deserialize<'de>>(part: &str, name: &'static str) -> Result<T, TokenError> {
     let bytes = BASE64URL
         .decode(part)
@@ -135,15 +171,15 @@ impl Claims {
     pub fn check_audience(&self, expected: &str) -> Result<(), TokenError> {
         if self.aud.is_empty() {
             return Err(TokenError::NoAudience {
-                expected: expected.to_owned(),
+                expected: echo_input(expected),
             });
         }
         if self.aud.iter().any(|aud| aud == expected) {
             Ok(())
         } else {
             Err(TokenError::WrongAudience {
-                found: self.aud.clone(),
-                expected: expected.to_owned(),
+                found: self.aud.iter().map(|aud| echo_input(aud)).collect(),
+                expected: echo_input(expected),
             })
         }
     }
@@ -283,6 +319,51 @@ pub(crate) mod tests {
         );
         assert_eq!(claims.check_not_expired(Timestamp(1_767_323_044)), Ok(()));
         assert!(claims.check_not_expired(Timestamp(1_767_323_045)).is_err());
+    }
+
+    #[test]
+    fn an_audience_flag_holding_a_token_is_not_repeated() {
+        let token = jwt(&serde_json::json!({"aud": "sts.amazonaws.com"}));
+        let claims = decode(&token).expect("decodes").claims;
+        let message = claims.check_audience(&token).expect_err("wrong").to_string();
+        assert!(
+            !message.contains(&token) && message.contains("not shown"),
+            "{message}"
+        );
+        let no_aud = Claims::default()
+            .check_audience(&token)
+            .expect_err("none")
+            .to_string();
+        assert!(!no_aud.contains(&token), "{no_aud}");
+    }
+
+    #[test]
+    fn only_one_compact_jwt_with_trailing_whitespace_is_accepted() {
+        let token = jwt(&serde_json::json!({"sub": "x"}));
+        assert_eq!(compact(&format!("{token}\n")), Ok(token.as_str()));
+        assert_eq!(compact(&format!("{token} \r\n\t\n")), Ok(token.as_str()));
+        assert_eq!(
+            compact(&format!("{token}\nsecond line junk")),
+            Err(TokenError::SeveralLines { lines: 2 })
+        );
+        assert_eq!(
+            compact(&format!("{token}\nx\n")),
+            Err(TokenError::SeveralLines { lines: 2 })
+        );
+        assert_eq!(compact(&format!("{token} extra")), Err(TokenError::Whitespace));
+        assert_eq!(compact(&format!(" {token}")), Err(TokenError::Whitespace));
+        assert_eq!(
+            compact(&format!("{token}!!")),
+            Err(TokenError::NotBase64 { part: "signature" })
+        );
+        assert_eq!(
+            compact(&format!("{token}.x")),
+            Err(TokenError::NotAJwt { parts: 4 })
+        );
+        assert_eq!(compact(" \n"), Err(TokenError::Empty));
+        for problem in [TokenError::SeveralLines { lines: 2 }, TokenError::Whitespace] {
+            assert!(!problem.to_string().contains('\n'));
+        }
     }
 
     #[test]

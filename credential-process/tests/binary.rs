@@ -575,7 +575,15 @@ fn a_hanging_sts_is_given_up_on_within_the_timeout() {
     let elapsed = started.elapsed();
     assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
     assert!(elapsed < Duration::from_millis(2500), "{elapsed:?}");
-    assert!(stderr(&output).contains("timeout"), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(
+        log.contains(&format!(
+            "error: gave up after 2 s waiting for STS at {}: raise --timeout or check the endpoint",
+            sts.url
+        )),
+        "{log}"
+    );
+    assert!(!log.contains("timeout: global"), "{log}");
 }
 
 #[test]
@@ -700,4 +708,177 @@ fn entry_files(dir: &Path) -> Vec<PathBuf> {
         .unwrap_or_default();
     files.retain(|path| path.extension().is_some_and(|ext| ext == "json"));
     files
+}
+
+/// The helper with only a hermetic environment and `args`: no flags added.
+fn bare_helper(scene: &Scene, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_awsoidc-credential-process"));
+    command
+        .env_clear()
+        .env("HOME", &scene.dir.0)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .args(args);
+    command
+}
+
+/// stderr must be exactly one `error:` line.
+fn one_error_line(output: &Output) -> String {
+    let log = stderr(output);
+    assert_eq!(log.lines().count(), 1, "{log}");
+    assert!(log.contains("error: "), "{log}");
+    assert!(output.stdout.is_empty());
+    log
+}
+
+#[test]
+fn token_text_beyond_one_jwt_is_refused_before_any_network_call() {
+    let sts = FakeSts::start(|_, _| in_an_hour());
+    let token = sts_token();
+    for junk in [
+        format!("{token}\nsecond line junk"),
+        format!("{token} extra"),
+        format!("{token}.c2ln"),
+    ] {
+        let scene = Scene::new("junk", &junk);
+        let output = run(scene.helper(Some(&sts.url), &[]));
+        assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+        let log = one_error_line(&output);
+        let named = format!("refused the token file {}: ", scene.token_file().display());
+        assert!(log.contains(&named) && !log.contains(&token), "{log}");
+    }
+    let scene = Scene::new("junk-command", &format!("{token}\n"));
+    let command = format!("cat {:?}; echo x", scene.token_file());
+    let output = run(bare_helper(
+        &scene,
+        &[
+            "--role-arn",
+            ROLE,
+            "--endpoint-url",
+            &sts.url,
+            "--no-cache",
+            "--token-command",
+            &command,
+        ],
+    ));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let log = one_error_line(&output);
+    assert!(
+        log.contains("refused the output of --token-command: the token text spans 2 lines"),
+        "{log}"
+    );
+    assert_eq!(sts.requests().len(), 0);
+
+    let scene = Scene::new("trailing", &format!("{token}\n\n"));
+    one_credential_object(&run(scene.helper(Some(&sts.url), &[])));
+    assert!(
+        sts.requests()[0]
+            .body
+            .contains(&format!("WebIdentityToken={token}&"))
+    );
+}
+
+#[test]
+fn pasted_tokens_and_passwords_are_never_echoed() {
+    let sts = FakeSts::start(|_, _| in_an_hour());
+    let token = sts_token();
+    let scene = Scene::new("echo", &token);
+    let file = scene.token_file();
+    let file = file.to_str().expect("utf-8 path");
+    let region = ["--region", "eu-central-1", "--token-file", file];
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        ([&["--role-arn", &token][..], &region].concat(), 2),
+        (
+            [&["--role-arn", ROLE, "--session-name", &token][..], &region].concat(),
+            2,
+        ),
+        (
+            [&["--role-arn", ROLE, "--format", &token][..], &region].concat(),
+            2,
+        ),
+        ([&["--role-arn", ROLE, &token][..], &region].concat(), 2),
+        (
+            [&["--role-arn", ROLE, "--audience", &token][..], &region].concat(),
+            3,
+        ),
+        (
+            vec![
+                "--role-arn",
+                ROLE,
+                "--token-file",
+                file,
+                "--endpoint-url",
+                "http://user:SECRETPW@127.0.0.1:1/",
+            ],
+            2,
+        ),
+    ];
+    for (args, code) in cases {
+        let output = run(bare_helper(&scene, &args));
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {}", stderr(&output));
+        let log = one_error_line(&output);
+        assert!(!log.contains(&token[..30]) && !log.contains("SECRETPW"), "{log}");
+    }
+    assert_eq!(sts.requests().len(), 0);
+}
+
+#[test]
+fn role_names_iam_would_refuse_are_usage_errors() {
+    let scene = Scene::new("role-name", &sts_token());
+    let long = format!("arn:aws:iam::111122223333:role/{}", "n".repeat(65));
+    for arn in [
+        long.as_str(),
+        "arn:aws:iam::111122223333:role/r\u{f4}le",
+        "arn:aws:iam::1111:role/app",
+    ] {
+        let output = run(bare_helper(
+            &scene,
+            &["--role-arn", arn, "--region", "eu-central-1"],
+        ));
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let log = one_error_line(&output);
+        assert!(
+            log.contains("expected arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME"),
+            "{log}"
+        );
+    }
+}
+
+#[test]
+fn a_token_command_printing_too_much_says_so() {
+    let sts = FakeSts::start(|_, _| in_an_hour());
+    let scene = Scene::new("flood", &sts_token());
+    let output = run(bare_helper(
+        &scene,
+        &[
+            "--role-arn",
+            ROLE,
+            "--endpoint-url",
+            &sts.url,
+            "--no-cache",
+            "--token-command",
+            "yes",
+        ],
+    ));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let log = one_error_line(&output);
+    assert!(
+        log.contains("printed more than 65536 bytes") && !log.contains("141"),
+        "{log}"
+    );
+    assert_eq!(sts.requests().len(), 0);
+}
+
+#[test]
+fn a_session_far_shorter_than_asked_is_warned_about() {
+    let sts = FakeSts::start(|_, _| success(&Timestamp::now().plus(600).to_string()));
+    let scene = Scene::new("short-grant", &sts_token());
+    let output = run(scene.helper(Some(&sts.url), &[]));
+    one_credential_object(&output);
+    let log = stderr(&output);
+    assert!(log.contains("warning: STS granted credentials for "), "{log}");
+    assert!(
+        log.contains("although --duration 3600") && log.contains("never served from the cache"),
+        "{log}"
+    );
+    assert!(!log.contains(SECRET_KEY) && !log.contains(SESSION_TOKEN), "{log}");
 }
