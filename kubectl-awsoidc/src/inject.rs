@@ -562,7 +562,8 @@ pub fn inject(
     for skipped in &options.skip_containers {
         if !seen_containers.contains(skipped) {
             notes.push(format!(
-                "--skip-container {skipped} matches no container in the input"
+                "--skip-container {} matches no container in the input",
+                echo_input(skipped)
             ));
         }
     }

@@ -436,5 +436,8 @@ mod tests {
                 "{bad}"
             );
         }
+        let jwt = format!("eyJhbGciOiJSUzI1NiJ9.{}.sig", "x".repeat(300));
+        let err = RoleRef::parse(&jwt).unwrap_err().to_string();
+        assert!(err.starts_with("role \"<a JWT of"), "{err}");
     }
 }
