@@ -814,11 +814,12 @@ fn inject_refuses_bad_role_arns_regions_and_colliding_entries() {
         usage_error(&output, &[expected]);
     }
 
-    bed.kubectl_ok(&["create", "serviceaccount", "web", "-n", "shop"], None)
-        .unwrap();
+    // The bed keeps ServiceAccounts across tests: create it when missing, annotate over.
+    bed.kubectl(&["create", "serviceaccount", "web", "-n", "shop"], None);
     bed.kubectl_ok(
         &[
             "annotate",
+            "--overwrite",
             "serviceaccount",
             "web",
             "-n",
