@@ -10,8 +10,12 @@
 //!   `AWS_PROFILE` / `AWS_SDK_LOAD_CONFIG` — but never the web identity variables, which
 //!   botocore would prefer over the profile.
 //!
-//! What is already there (a volume, mount or variable of the same name) is left alone
-//! and reported, never duplicated, so injecting twice gives what injecting once gave.
+//! What is already there (a volume, mount or variable of the same name) is never
+//! duplicated, so injecting twice gives what injecting once gave: an identical one is
+//! fine, an equivalent one is left alone and reported, and one whose value would break
+//! the chain (another token volume, a mount over the token directory, `AWS_ROLE_ARN`
+//! naming another role, ...) is an error naming the document, container and field.
+//! Malformed pod specs (no containers, `containers` not a list) are errors too.
 //!
 //! Comments and layout: the transform itself works on `serde_yaml` values (key order and
 //! unknown fields kept) and records every append it makes; rendering replays those
@@ -25,6 +29,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr as _;
 
 use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, TOKEN_MOUNT_DIR};
+use awsoidc_credential_process::secret::echo_input;
 use serde_yaml::{Mapping, Value};
 
 /// The name of the projected token volume (as EKS's pod identity webhook names it).
@@ -99,6 +104,28 @@ pub enum InjectError {
          with --service-account-extend-token-expiration (the default), silently issues it for a year; use 3600"
     )]
     ExpirationLegacyMarker,
+    #[error(
+        "document {at} ({kind} {name}): {field} must be a list of containers (at least one), not {found}"
+    )]
+    MalformedContainers {
+        at: String,
+        kind: String,
+        name: String,
+        field: String,
+        found: String,
+    },
+    #[error("document {at} ({kind} {name}): {what}, which would break the credential chain: {fix}")]
+    Collision {
+        at: String,
+        kind: String,
+        name: String,
+        what: String,
+        fix: String,
+    },
+    #[error(
+        "--region {0:?} is not an AWS region: use lowercase letters, digits and dashes, like eu-central-1"
+    )]
+    InvalidRegion(String),
     #[error("failed to write document {document} as YAML: {cause}")]
     Render {
         document: usize,
@@ -113,6 +140,21 @@ pub fn check_token_expiration(seconds: u32) -> Result<(), InjectError> {
         s if s < MIN_EXPIRATION => Err(InjectError::ExpirationTooShort(s)),
         s if s > MAX_EXPIRATION => Err(InjectError::ExpirationTooLong(s)),
         _ => Ok(()),
+    }
+}
+
+/// Check a region name (it is written into manifests and the `credential_process`
+/// command line): lowercase letters, digits and single dashes, starting with a letter.
+pub fn check_region(region: &str) -> Result<(), InjectError> {
+    let valid = region.starts_with(|c: char| c.is_ascii_lowercase())
+        && region.len() <= 32
+        && region.split('-').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(InjectError::InvalidRegion(echo_input(region)))
     }
 }
 
@@ -405,6 +447,26 @@ fn collect_templates(value: &Value, at: String, found: &mut Vec<PodTemplate>) ->
             path: describe_path(&kind),
         });
     };
+    for (field, required) in [("initContainers", false), ("containers", true)] {
+        let found = match spec.get(field) {
+            None | Some(Value::Null) if !required => continue,
+            None | Some(Value::Null) => "none".to_owned(),
+            Some(Value::Sequence(items)) if items.is_empty() && required => "an empty list".to_owned(),
+            Some(Value::Sequence(items)) if items.iter().all(Value::is_mapping) => continue,
+            Some(Value::Sequence(_)) => "a list holding something other than a container".to_owned(),
+            Some(other) => format!(
+                "{:?}",
+                echo_input(serde_yaml::to_string(other).unwrap_or_default().trim())
+            ),
+        };
+        return Err(InjectError::MalformedContainers {
+            at,
+            field: format!("{}.{field}", describe_path(&kind)),
+            kind,
+            name,
+            found,
+        });
+    }
     found.push(PodTemplate {
         at,
         kind,
@@ -472,12 +534,16 @@ pub fn inject(
     let mut out: Vec<Document> = documents.to_vec();
     let mut notes = Vec::new();
     let mut seen_containers = BTreeSet::new();
+    let mut failure = None;
     let mut next = 0;
     for document in out.iter_mut() {
         let edits = &mut document.edits;
         visit_templates(&mut document.value, Vec::new(), &mut |kind, spec_path, spec| {
             let (template, (arn, options)) = (&templates[next], &settings[next]);
             next += 1;
+            if failure.is_some() {
+                return;
+            }
             let config_map = config_map_name(&template.service_account);
             let mut place = Placement {
                 template,
@@ -485,13 +551,19 @@ pub fn inject(
                 seen_containers: &mut seen_containers,
                 edits,
             };
-            place.pod_spec(spec, &spec_path, kind, options, arn, &config_map);
+            if let Err(err) = place.pod_spec(spec, &spec_path, kind, options, arn, &config_map) {
+                failure = Some(err);
+            }
         });
+    }
+    if let Some(err) = failure {
+        return Err(err);
     }
     for skipped in &options.skip_containers {
         if !seen_containers.contains(skipped) {
             notes.push(format!(
-                "--skip-container {skipped} matches no container in the input"
+                "--skip-container {} matches no container in the input",
+                echo_input(skipped)
             ));
         }
     }
@@ -552,23 +624,35 @@ impl Placement<'_> {
         options: &Options,
         role_arn: &str,
         config_map: &str,
-    ) {
-        let mut volumes = vec![token_volume(options)];
+    ) -> Result<(), InjectError> {
+        let pod = describe_path(kind);
+        let mut volumes = vec![(
+            token_volume(options),
+            format!(
+                "the projected serviceAccountToken inject adds (audience {}, expirationSeconds {}, path {})",
+                options.audience,
+                options.expiration_seconds,
+                awsoidc_credential_process::contract::TOKEN_FILE_NAME
+            ),
+        )];
         let mut mounts = vec![mount(TOKEN_VOLUME, TOKEN_MOUNT_DIR)];
         if options.mode == Mode::Process {
-            volumes.push(config_volume(config_map));
+            volumes.push((
+                config_volume(config_map),
+                format!("a configMap volume of ConfigMap {config_map}"),
+            ));
             mounts.push(mount(CONFIG_VOLUME, CONFIG_MOUNT_DIR));
         }
         let env = environment(options, role_arn);
-        match sequence_at(spec, "volumes") {
-            Some(list) => {
-                let at = (spec_path.to_vec(), "volumes");
-                let owner = format!("{kind} pod");
-                volumes
-                    .into_iter()
-                    .for_each(|volume| self.add_named(list, &at, volume, &owner, "volume"))
-            }
-            None => self.note("spec.volumes is not a list; nothing injected there".to_owned()),
+        let Some(list) = sequence_at(spec, "volumes") else {
+            return Err(self.broken(
+                format!("{pod}.volumes is not a list"),
+                "make it a list of volumes",
+            ));
+        };
+        let at = (spec_path.to_vec(), "volumes");
+        for (volume, wanted) in volumes {
+            self.add_volume(list, &at, volume, &format!("{pod}.volumes"), &wanted)?;
         }
         for field in ["initContainers", "containers"] {
             let Some(containers) = spec.get_mut(field).and_then(Value::as_sequence_mut) else {
@@ -589,29 +673,27 @@ impl Placement<'_> {
                 if options.skip_containers.contains(&name) {
                     continue;
                 }
-                let owner = format!("container {name}");
-                match sequence_at(container, "volumeMounts") {
-                    Some(list) => {
-                        let at = (container_path.clone(), "volumeMounts");
-                        mounts
-                            .iter()
-                            .for_each(|mount| self.add_mount(list, &at, mount.clone(), &owner))
-                    }
-                    None => self.note(format!("{owner}: volumeMounts is not a list; nothing mounted")),
+                let owner = format!("container {name} ({pod}.{field}[{index}])");
+                let Some(list) = sequence_at(container, "volumeMounts") else {
+                    return Err(self.broken(format!("{owner}: volumeMounts is not a list"), "make it a list"));
+                };
+                let at = (container_path.clone(), "volumeMounts");
+                for mount in &mounts {
+                    self.add_mount(list, &at, mount.clone(), &owner)?;
                 }
-                match sequence_at(container, "env") {
-                    Some(list) => {
-                        if options.mode == Mode::Process {
-                            self.warn_web_identity(list, &owner);
-                        }
-                        let at = (container_path.clone(), "env");
-                        env.iter()
-                            .for_each(|variable| self.add_named(list, &at, variable.clone(), &owner, "env"));
-                    }
-                    None => self.note(format!("{owner}: env is not a list; no variable added")),
+                let Some(list) = sequence_at(container, "env") else {
+                    return Err(self.broken(format!("{owner}: env is not a list"), "make it a list"));
+                };
+                if options.mode == Mode::Process {
+                    self.warn_web_identity(list, &owner);
+                }
+                let at = (container_path.clone(), "env");
+                for variable in &env {
+                    self.add_env(list, &at, variable.clone(), &owner, options.mode)?;
                 }
             }
         }
+        Ok(())
     }
 
     fn note(&mut self, what: String) {
@@ -622,17 +704,90 @@ impl Placement<'_> {
         ));
     }
 
-    /// Append `item` unless an entry of the same name exists (reported when it differs).
-    fn add_named(&mut self, list: &mut Vec<Value>, at: &ListAt, item: Value, owner: &str, what: &str) {
-        let name = item.get("name").cloned();
-        match list.iter().find(|existing| existing.get("name") == name.as_ref()) {
-            Some(existing) if *existing == item => {}
-            Some(_) => self.note(format!(
-                "{owner} already has {what} {}; left as it is",
-                name.as_ref().and_then(Value::as_str).unwrap_or_default()
-            )),
-            None => self.append(list, at, item),
+    /// The error for something in the template that would break the chain.
+    fn broken(&self, what: String, fix: &str) -> InjectError {
+        InjectError::Collision {
+            at: self.template.at.clone(),
+            kind: self.template.kind.clone(),
+            name: self.template.name.clone(),
+            what,
+            fix: fix.to_owned(),
         }
+    }
+
+    /// Append a volume unless one of the same name exists: an equivalent one (same token
+    /// audience, lifetime and path, or the same ConfigMap) is kept, any other is an error.
+    fn add_volume(
+        &mut self,
+        list: &mut Vec<Value>,
+        at: &ListAt,
+        volume: Value,
+        field: &str,
+        wanted: &str,
+    ) -> Result<(), InjectError> {
+        let name = text_at(&volume, &["name"]).unwrap_or_default().to_owned();
+        match list
+            .iter()
+            .find(|existing| existing.get("name") == volume.get("name"))
+        {
+            Some(existing) if *existing == volume => Ok(()),
+            Some(existing) if volume_matches(existing, &volume) => {
+                self.note(format!("{field}: volume {name} is already there; left as it is"));
+                Ok(())
+            }
+            Some(_) => Err(self.broken(
+                format!("{field}: volume {name} is not {wanted}"),
+                &format!("remove or rename that volume (inject adds its own {name})"),
+            )),
+            None => {
+                self.append(list, at, volume);
+                Ok(())
+            }
+        }
+    }
+
+    /// Append a variable unless one of the same name exists: the chain's own variables
+    /// must have inject's value, others (region, endpoints) are kept and reported.
+    fn add_env(
+        &mut self,
+        list: &mut Vec<Value>,
+        at: &ListAt,
+        variable: Value,
+        owner: &str,
+        mode: Mode,
+    ) -> Result<(), InjectError> {
+        let name = text_at(&variable, &["name"]).unwrap_or_default().to_owned();
+        let chain = match mode {
+            Mode::Native => ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"],
+            Mode::Process => ["AWS_CONFIG_FILE", "AWS_PROFILE"],
+        };
+        let Some(existing) = list
+            .iter()
+            .find(|existing| existing.get("name") == variable.get("name"))
+        else {
+            self.append(list, at, variable);
+            return Ok(());
+        };
+        let same_value =
+            existing.get("value") == variable.get("value") && existing.get("valueFrom").is_none();
+        if same_value {
+            return Ok(());
+        }
+        if !chain.contains(&name.as_str()) {
+            self.note(format!("{owner} already has env {name}; left as it is"));
+            return Ok(());
+        }
+        let found = match text_at(existing, &["value"]) {
+            Some(value) => format!("{:?}", echo_input(value)),
+            None => "set another way (valueFrom or no value)".to_owned(),
+        };
+        let wanted = text_at(&variable, &["value"]).unwrap_or_default();
+        Err(self.broken(
+            format!("{owner}: env {name} is {found}, not {wanted}"),
+            &format!(
+                "remove {name} from that container (inject sets it), or inject with the values it names"
+            ),
+        ))
     }
 
     /// Append to the list in the document and record the edit for rendering.
@@ -645,30 +800,39 @@ impl Placement<'_> {
         list.push(item);
     }
 
-    /// Append a mount unless one of the same name or path exists (reported when it differs).
-    fn add_mount(&mut self, list: &mut Vec<Value>, at: &ListAt, mount: Value, owner: &str) {
+    /// Append a mount unless one of the same name or path exists: the same volume at the
+    /// same path is kept; the volume elsewhere, or another volume at the path, is an error.
+    fn add_mount(
+        &mut self,
+        list: &mut Vec<Value>,
+        at: &ListAt,
+        mount: Value,
+        owner: &str,
+    ) -> Result<(), InjectError> {
         let clash = list.iter().find(|existing| {
             existing.get("name") == mount.get("name") || existing.get("mountPath") == mount.get("mountPath")
         });
-        match clash {
-            Some(existing) if *existing == mount => {}
-            Some(existing) => {
-                let describe = |value: &Value, key: &str| {
-                    value
-                        .get(key)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                let note = format!(
-                    "{owner} already mounts {} at {}; left as it is",
-                    describe(existing, "name"),
-                    describe(existing, "mountPath")
-                );
-                self.note(note);
-            }
-            None => self.append(list, at, mount),
+        let Some(existing) = clash else {
+            self.append(list, at, mount);
+            return Ok(());
+        };
+        if *existing == mount {
+            return Ok(());
         }
+        let describe = |value: &Value, key: &str| text_at(value, &[key]).unwrap_or_default().to_owned();
+        let (name, path) = (describe(existing, "name"), describe(existing, "mountPath"));
+        if existing.get("name") == mount.get("name") && existing.get("mountPath") == mount.get("mountPath") {
+            self.note(format!("{owner} already mounts {name} at {path}; left as it is"));
+            return Ok(());
+        }
+        Err(self.broken(
+            format!(
+                "{owner}: volumeMounts has {name} at {path}, where inject mounts {} at {}",
+                describe(&mount, "name"),
+                describe(&mount, "mountPath")
+            ),
+            "remove or move that mount",
+        ))
     }
 
     fn warn_web_identity(&mut self, env: &[Value], owner: &str) {
@@ -684,6 +848,28 @@ impl Placement<'_> {
             }
         }
     }
+}
+
+/// Whether an existing volume of the same name does what `wanted` does: a projected
+/// token with the same audience, lifetime and path, or a volume of the same ConfigMap.
+fn volume_matches(existing: &Value, wanted: &Value) -> bool {
+    if wanted.get("projected").is_some() {
+        let want = &wanted["projected"]["sources"][0]["serviceAccountToken"];
+        let sources = existing
+            .get("projected")
+            .and_then(|projected| projected.get("sources"))
+            .and_then(Value::as_sequence);
+        return sources.is_some_and(|sources| {
+            sources.iter().any(|source| {
+                source.get("serviceAccountToken").is_some_and(|token| {
+                    ["audience", "expirationSeconds", "path"]
+                        .iter()
+                        .all(|key| token.get(key) == want.get(key))
+                })
+            })
+        });
+    }
+    existing.get("configMap").and_then(|map| map.get("name")) == wanted["configMap"].get("name")
 }
 
 /// The sequence under `key`, created when missing or null; `None` when the manifest
@@ -1008,7 +1194,7 @@ items:
     }
 
     #[test]
-    fn existing_entries_of_the_same_name_are_left_alone_and_reported() {
+    fn existing_entries_that_keep_the_chain_working_are_left_alone_and_reported() {
         let input = "\
 kind: Deployment
 metadata: {name: web}
@@ -1017,14 +1203,19 @@ spec:
     spec:
       volumes:
       - name: aws-iam-token
-        secret: {secretName: mine}
+        projected:
+          defaultMode: 420
+          sources:
+          - serviceAccountToken: {audience: sts.amazonaws.com, expirationSeconds: 86400, path: token}
       containers:
       - name: app
         env:
         - name: AWS_REGION
           value: us-west-2
+        - name: AWS_ROLE_ARN
+          value: arn:aws:iam::123456789012:role/KubernetesParameterStoreRole
         volumeMounts:
-        - name: other
+        - name: aws-iam-token
           mountPath: /var/run/secrets/eks.amazonaws.com/serviceaccount
 ";
         let (out, notes) = run(
@@ -1037,7 +1228,7 @@ spec:
         .unwrap();
         let spec = &value(&out)["spec"]["template"]["spec"];
         assert_eq!(spec["volumes"].as_sequence().unwrap().len(), 1);
-        assert_eq!(spec["volumes"][0]["secret"]["secretName"], value("mine"));
+        assert_eq!(spec["volumes"][0]["projected"]["defaultMode"], value("420"));
         let container = &spec["containers"][0];
         assert_eq!(container["volumeMounts"].as_sequence().unwrap().len(), 1);
         let regions: Vec<_> = container["env"]
@@ -1055,6 +1246,133 @@ spec:
                 .all(|note| note.starts_with("document 1 (Deployment web): ")),
             "{notes:?}"
         );
+    }
+
+    // Defect 7: same-named entries whose values break the chain were only noted.
+    #[test]
+    fn colliding_entries_that_would_break_the_chain_are_errors_naming_document_container_and_field() {
+        let pod = |volumes: &str, env: &str, mounts: &str| {
+            format!(
+                "kind: Pod\nmetadata: {{name: p}}\nspec:\n  volumes: [{volumes}]\n  containers:\n  - name: app\n    \
+                 env: [{env}]\n    volumeMounts: [{mounts}]\n---\nkind: Pod\nmetadata: {{name: q}}\nspec:\n  \
+                 containers: [{{name: c}}]\n"
+            )
+        };
+        let projected = |audience: &str, seconds: u32| {
+            format!(
+                "{{name: aws-iam-token, projected: {{sources: [{{serviceAccountToken: {{audience: {audience}, \
+                 expirationSeconds: {seconds}, path: token}}}}]}}}}"
+            )
+        };
+        for (input, expected) in [
+            (
+                pod("{name: aws-iam-token, emptyDir: {}}", "", ""),
+                "document 1 (Pod p): .spec.volumes: volume aws-iam-token is not the projected serviceAccountToken",
+            ),
+            (
+                pod(&projected("sts.amazonaws.co", 86400), "", ""),
+                "volume aws-iam-token is not the projected serviceAccountToken inject adds (audience \
+                 sts.amazonaws.com, expirationSeconds 86400",
+            ),
+            (
+                pod(&projected("sts.amazonaws.com", 3607), "", ""),
+                "volume aws-iam-token is not",
+            ),
+            (
+                pod(
+                    "",
+                    "{name: AWS_ROLE_ARN, value: 'arn:aws:iam::999999999999:role/Other'}",
+                    "",
+                ),
+                "container app (.spec.containers[0]): env AWS_ROLE_ARN is \"arn:aws:iam::999999999999:role/Other\"",
+            ),
+            (
+                pod("", "{name: AWS_WEB_IDENTITY_TOKEN_FILE, value: /tmp/token}", ""),
+                "env AWS_WEB_IDENTITY_TOKEN_FILE is \"/tmp/token\", not /var/run/secrets",
+            ),
+            (
+                pod(
+                    "",
+                    "",
+                    "{name: other, mountPath: /var/run/secrets/eks.amazonaws.com/serviceaccount}",
+                ),
+                "volumeMounts has other at /var/run/secrets/eks.amazonaws.com/serviceaccount",
+            ),
+            (
+                pod("", "", "{name: aws-iam-token, mountPath: /token}"),
+                "volumeMounts has aws-iam-token at /token",
+            ),
+        ] {
+            let err = run(&input, &Options::default()).unwrap_err();
+            let message = err.to_string();
+            assert!(matches!(err, InjectError::Collision { .. }), "{message}");
+            assert!(message.contains(expected), "{expected:?} not in {message}");
+            assert!(
+                message.contains("would break the credential chain: remove"),
+                "{message}"
+            );
+        }
+        let process = Options {
+            mode: Mode::Process,
+            ..Options::default()
+        };
+        let err = run(
+            &pod("{name: awsoidc-aws-config, configMap: {name: mine}}", "", ""),
+            &process,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("volume awsoidc-aws-config is not a configMap volume"),
+            "{err}"
+        );
+        let err = run(&pod("", "{name: AWS_PROFILE, value: default}", ""), &process).unwrap_err();
+        assert!(
+            err.to_string().contains("env AWS_PROFILE is \"default\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_containers_are_errors_naming_the_document() {
+        for (spec, found) in [
+            ("{containers: 5}", "not \"5\""),
+            ("{}", "not none"),
+            ("{containers: []}", "not an empty list"),
+            ("{containers: [5]}", "something other than a container"),
+            ("{containers: [{name: c}], initContainers: x}", "not \"x\""),
+        ] {
+            let input = format!(
+                "kind: Pod\nmetadata: {{name: ok}}\nspec: {{containers: [{{name: c}}]}}\n---\nkind: Pod\nmetadata: {{name: p}}\nspec: {spec}\n"
+            );
+            let err = run(&input, &Options::default()).unwrap_err().to_string();
+            assert!(err.starts_with("document 2 (Pod p): .spec."), "{err}");
+            assert!(err.contains(found), "{found:?} not in {err}");
+        }
+    }
+
+    // Defect 6: a region is written into manifests and the credential_process line.
+    #[test]
+    fn regions_must_look_like_eu_central_1() {
+        for good in ["eu-central-1", "us-gov-west-1", "cn-north-1"] {
+            assert!(check_region(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "'; rm -rf /",
+            "eu central",
+            "EU-CENTRAL-1",
+            "-eu",
+            "eu--1",
+            "eu-",
+            "1-eu",
+        ] {
+            let err = check_region(bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with("--region ") && err.contains("like eu-central-1"),
+                "{err}"
+            );
+        }
     }
 
     #[test]
@@ -1197,7 +1515,7 @@ spec:
 
     #[test]
     fn errors_name_the_document_and_kind() {
-        let err = run("kind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n---\nkind: Service\nmetadata: {name: s}\n", &Options::default()).unwrap_err();
+        let err = run("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n---\nkind: Service\nmetadata: {name: s}\n", &Options::default()).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("document 2 is a Service, which has no pod template"),

@@ -1,4 +1,5 @@
-//! The IAM edge of a binding: naming a role (a name or an ARN), finding the account
+//! The IAM edge of a binding: naming a role (a name or an ARN) and a managed policy
+//! (its ARN), checked here once, finding the account
 //! (STS GetCallerIdentity when only a name is given), and the IAM calls `bind` and
 //! `unbind` make: read a role and its trust policy, create it, replace its trust policy,
 //! attach managed policies, delete it. Merging trust policies is `trust`'s job; this
@@ -6,14 +7,26 @@
 
 use aws_config::SdkConfig;
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata};
+use awsoidc_credential_process::secret::echo_input;
 
 use crate::trust::{PolicyDocument, TrustError};
 
 /// Why a role cannot be named, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum RoleError {
-    #[error("role {0:?} is neither a role name nor a role ARN (arn:aws:iam::ACCOUNT:role/NAME)")]
+    #[error(
+        "role {0:?} is neither a role name (1 to 64 of A-Z a-z 0-9 +=,.@_-) nor a role ARN \
+         (arn:PARTITION:iam::ACCOUNT12:role/[PATH/]NAME)"
+    )]
     InvalidRole(String),
+    #[error(
+        "{flag} {shown:?} is not an IAM role ARN: use arn:PARTITION:iam::ACCOUNT12:role/[PATH/]NAME, e.g. arn:aws:iam::123456789012:role/reader"
+    )]
+    InvalidRoleArn { flag: String, shown: String },
+    #[error(
+        "--policy-arn {0:?} is not an IAM policy ARN: use arn:PARTITION:iam::ACCOUNT12:policy/[PATH/]NAME or arn:aws:iam::aws:policy/NAME for an AWS managed policy"
+    )]
+    InvalidPolicyArn(String),
     #[error("failed to find the AWS account with STS GetCallerIdentity (pass --account-id): {0}")]
     CallerIdentity(String),
     #[error("failed to {action} {target}: {message}")]
@@ -40,32 +53,33 @@ pub struct RoleRef {
 impl RoleRef {
     /// Parse a role name or a role ARN (`arn:PARTITION:iam::ACCOUNT:role[/PATH]/NAME`).
     pub fn parse(text: &str) -> Result<Self, RoleError> {
-        let invalid = || RoleError::InvalidRole(text.to_owned());
-        if let Some(rest) = text.strip_prefix("arn:") {
-            let parts: Vec<&str> = rest.splitn(5, ':').collect();
-            let [_partition, "iam", "", account, resource] = parts.as_slice() else {
-                return Err(invalid());
-            };
-            let name = resource
-                .strip_prefix("role/")
-                .and_then(|path| path.rsplit('/').next())
-                .ok_or_else(invalid)?;
-            if !is_account_id(account) || !is_role_name(name) {
-                return Err(invalid());
-            }
-            return Ok(Self {
-                name: name.to_owned(),
-                account: Some((*account).to_owned()),
-                arn: Some(text.to_owned()),
-            });
+        if text.starts_with("arn:") {
+            return Self::parse_arn(text).ok_or_else(|| RoleError::InvalidRole(echo_input(text)));
         }
         if !is_role_name(text) {
-            return Err(invalid());
+            return Err(RoleError::InvalidRole(echo_input(text)));
         }
         Ok(Self {
             name: text.to_owned(),
             account: None,
             arn: None,
+        })
+    }
+
+    /// Require a role ARN (a name alone is not enough), as `flag` gave it.
+    pub fn require_arn(flag: &str, text: &str) -> Result<Self, RoleError> {
+        Self::parse_arn(text).ok_or_else(|| RoleError::InvalidRoleArn {
+            flag: flag.to_owned(),
+            shown: echo_input(text),
+        })
+    }
+
+    fn parse_arn(text: &str) -> Option<Self> {
+        let (account, name) = split_iam_arn(text, "role", is_account_id)?;
+        is_role_name(name).then(|| Self {
+            name: name.to_owned(),
+            account: Some(account.to_owned()),
+            arn: Some(text.to_owned()),
         })
     }
 
@@ -77,12 +91,50 @@ impl RoleRef {
     }
 }
 
-/// IAM role names: 1..64 of letters, digits and `+=,.@_-`.
-fn is_role_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
+/// The account and the name of `arn:PARTITION:iam::ACCOUNT:TYPE/[PATH/]NAME`, when the
+/// partition is lowercase letters, digits and dashes and every path segment is made of
+/// IAM name characters (a subset of what IAM allows in paths: nothing a shell or an INI
+/// file would read specially).
+fn split_iam_arn<'a>(
+    text: &'a str,
+    resource_type: &str,
+    account_ok: impl Fn(&str) -> bool,
+) -> Option<(&'a str, &'a str)> {
+    let parts: Vec<&str> = text.strip_prefix("arn:")?.splitn(5, ':').collect();
+    let [partition, "iam", "", account, resource] = parts.as_slice() else {
+        return None;
+    };
+    let partition_ok = partition.starts_with("aws")
+        && partition
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let rest = resource.strip_prefix(resource_type)?.strip_prefix('/')?;
+    let (path, name) = rest.rsplit_once('/').unwrap_or(("", rest));
+    let path_ok = path.is_empty() || path.split('/').all(is_role_name);
+    (partition_ok && account_ok(account) && path_ok).then_some((*account, name))
+}
+
+/// IAM role names: 1..64 of ASCII letters, digits and `+=,.@_-`.
+fn is_role_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.chars().all(is_iam_name_char)
+}
+
+fn is_iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)
+}
+
+/// Check a `--policy-arn`: `arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME`, the account
+/// 12 digits or `aws` (AWS managed policies), the name 1..128 IAM name characters.
+pub fn check_policy_arn(text: &str) -> Result<(), RoleError> {
+    let valid = split_iam_arn(text, "policy", |account| {
+        is_account_id(account) || account == "aws"
+    })
+    .is_some_and(|(_, name)| (1..=128).contains(&name.len()) && name.chars().all(is_iam_name_char));
+    if valid {
+        Ok(())
+    } else {
+        Err(RoleError::InvalidPolicyArn(echo_input(text)))
+    }
 }
 
 /// Whether `account` is a 12-digit AWS account id.
@@ -326,6 +378,43 @@ mod tests {
     }
 
     #[test]
+    fn some_inputs_must_be_role_arns_and_the_error_names_the_flag() {
+        assert!(RoleRef::require_arn("--role-arn", "arn:aws:iam::210987654321:role/p/R").is_ok());
+        let jwt = format!("eyJhbGciOiJSUzI1NiJ9.{}.sig", "x".repeat(300));
+        for bad in ["", "reader", "notarn", jwt.as_str()] {
+            let err = RoleRef::require_arn("--role-arn", bad).unwrap_err().to_string();
+            assert!(err.starts_with("--role-arn "), "{err}");
+            assert!(err.contains("arn:PARTITION:iam::ACCOUNT12:role/"), "{err}");
+            assert!(
+                !err.contains("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn policy_arns_are_checked() {
+        for good in [
+            "arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess",
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaRole",
+            "arn:aws-cn:iam::210987654321:policy/team/Reader",
+        ] {
+            assert!(check_policy_arn(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "notanarn",
+            "",
+            "arn:aws:iam::210987654321:role/R",
+            "arn:aws:iam::12:policy/P",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::aws:policy/",
+        ] {
+            let err = check_policy_arn(bad).unwrap_err().to_string();
+            assert!(err.starts_with("--policy-arn "), "{err}");
+        }
+    }
+
+    #[test]
     fn malformed_roles_are_refused() {
         for bad in [
             "",
@@ -334,11 +423,21 @@ mod tests {
             "arn:aws:s3:::bucket",
             "arn:aws:iam::210987654321:user/u",
             &"x".repeat(65),
+            &format!("arn:aws:iam::210987654321:role/{}", "x".repeat(65)),
+            "arn:aws:iam::210987654321:role/rôle",
+            "arn:aws:iam::210987654321:role/x; touch /tmp/pwn",
+            "arn:aws:iam::210987654321:role/",
+            "arn:aws:iam::210987654321:role/a//b",
+            "arn:AWS:iam::210987654321:role/R",
+            "arn:aws:iam::210987654321:rolex/R",
         ] {
             assert!(
                 matches!(RoleRef::parse(bad), Err(RoleError::InvalidRole(_))),
                 "{bad}"
             );
         }
+        let jwt = format!("eyJhbGciOiJSUzI1NiJ9.{}.sig", "x".repeat(300));
+        let err = RoleRef::parse(&jwt).unwrap_err().to_string();
+        assert!(err.starts_with("role \"<a JWT of"), "{err}");
     }
 }

@@ -1,12 +1,16 @@
 //! The ServiceAccount side of a binding: the annotation names AWS's tooling reads
-//! (defined here once), the marker recording which of them `bind` set so `unbind`
-//! removes exactly those, the pure planning of annotation changes, and applying them
-//! through the kube client. Annotations and labels bind did not write are never touched.
+//! (defined here once), the markers recording which of them `bind` set and which trust
+//! it added to which role, so `unbind` removes exactly those, the one check of
+//! ServiceAccount and namespace names (DNS-1123), the pure planning of annotation
+//! changes, and applying them through the kube client. Annotations and labels bind did
+//! not write are never touched.
 
 use std::collections::BTreeMap;
 
+use awsoidc_credential_process::secret::echo_input;
 use k8s_openapi::api::core::v1::ServiceAccount;
 use kube::api::{Api, ObjectMeta, Patch, PatchParams, PostParams};
+use serde::{Deserialize, Serialize};
 
 /// The IAM role the ServiceAccount's pods assume (read by EKS's pod identity webhook and by `inject`).
 pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
@@ -16,6 +20,96 @@ pub const AUDIENCE_ANNOTATION: &str = "eks.amazonaws.com/audience";
 pub const TOKEN_EXPIRATION_ANNOTATION: &str = "eks.amazonaws.com/token-expiration";
 /// Which of the annotations above `bind` set (comma-separated keys): `unbind` removes only these.
 pub const BOUND_ANNOTATION: &str = "kubectl-awsoidc/bound-annotations";
+/// The subjects `bind` added to roles' trust policies (a JSON list of [`AddedTrust`]):
+/// `unbind` removes only these, so trust someone else wrote for the same ServiceAccount stays.
+pub const ADDED_TRUST_ANNOTATION: &str = "kubectl-awsoidc/added-trust";
+
+/// One subject `bind` added to one role's trust policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddedTrust {
+    /// The role's ARN.
+    pub role: String,
+    /// The `sub` value (or `StringLike` pattern) bind added.
+    pub subject: String,
+}
+
+/// The trust `bind` recorded on the ServiceAccount; an unreadable marker counts as none,
+/// so `unbind` then removes no trust at all.
+pub fn added_trust(current: &BTreeMap<String, String>) -> Vec<AddedTrust> {
+    current
+        .get(ADDED_TRUST_ANNOTATION)
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default()
+}
+
+fn added_trust_change(current: &BTreeMap<String, String>, entries: &[AddedTrust]) -> Option<Option<String>> {
+    let wanted = (!entries.is_empty()).then(|| serde_json::to_string(entries).unwrap_or_default());
+    (current.get(ADDED_TRUST_ANNOTATION) != wanted.as_ref()).then_some(wanted)
+}
+
+/// Which Kubernetes name a check is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// A DNS-1123 subdomain: at most 253 characters, dots allowed.
+    ServiceAccount,
+    /// A DNS-1123 label: at most 63 characters, no dots.
+    Namespace,
+}
+
+impl NameKind {
+    fn rule(self) -> &'static str {
+        match self {
+            Self::ServiceAccount => {
+                "1 to 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
+            }
+            Self::Namespace => {
+                "1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+            }
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::ServiceAccount => "ServiceAccount",
+            Self::Namespace => "namespace",
+        }
+    }
+}
+
+/// A ServiceAccount or namespace name Kubernetes would refuse.
+#[derive(Debug, thiserror::Error)]
+#[error("{argument} {shown:?} is not a valid {noun} name: use {rule}")]
+pub struct InvalidName {
+    argument: String,
+    shown: String,
+    noun: &'static str,
+    rule: &'static str,
+}
+
+/// Check `name`, given as `argument` (e.g. "-n/--namespace"), against Kubernetes' rule
+/// for its kind (DNS-1123), before any call is made.
+pub fn check_name(kind: NameKind, argument: &str, name: &str) -> Result<(), InvalidName> {
+    let (limit, dots) = match kind {
+        NameKind::ServiceAccount => (253, true),
+        NameKind::Namespace => (63, false),
+    };
+    let alphanumeric = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let valid = (1..=limit).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| alphanumeric(c) || c == '-' || (dots && c == '.'))
+        && name.starts_with(alphanumeric)
+        && name.ends_with(alphanumeric);
+    if valid {
+        return Ok(());
+    }
+    Err(InvalidName {
+        argument: argument.to_owned(),
+        shown: echo_input(name),
+        noun: kind.noun(),
+        rule: kind.rule(),
+    })
+}
 
 /// Why a ServiceAccount cannot be bound or read.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +140,9 @@ pub struct Wanted {
     pub audience: Option<String>,
     /// Set only when not the default lifetime.
     pub token_expiration: Option<u32>,
+    /// The trust bind added (now or in an earlier run), to record; `None` when the role
+    /// already trusted the subject through a statement bind did not write.
+    pub added_trust: Option<AddedTrust>,
 }
 
 impl Wanted {
@@ -84,7 +181,7 @@ impl AnnotationPatch {
     pub fn describe(&self, current: &BTreeMap<String, String>) -> String {
         self.changes
             .iter()
-            .filter(|(key, _)| key.as_str() != BOUND_ANNOTATION)
+            .filter(|(key, _)| ![BOUND_ANNOTATION, ADDED_TRUST_ANNOTATION].contains(&key.as_str()))
             .map(|(key, value)| match (current.get(key), value) {
                 (None, Some(value)) => format!("+ {key}: {value}"),
                 (Some(old), Some(value)) => format!("~ {key}: {old} -> {value}"),
@@ -164,12 +261,32 @@ pub fn plan_bind(
     } else if current.get(BOUND_ANNOTATION) != Some(&marker) {
         patch.changes.insert(BOUND_ANNOTATION.to_owned(), Some(marker));
     }
+    let mut trust = added_trust(current);
+    if let Some(entry) = &wanted.added_trust
+        && !trust.contains(entry)
+    {
+        trust.push(entry.clone());
+    }
+    if let Some(change) = added_trust_change(current, &trust) {
+        patch.changes.insert(ADDED_TRUST_ANNOTATION.to_owned(), change);
+    }
     Ok(patch)
 }
 
-/// Plan `unbind`: remove exactly the annotations the marker says bind set, and the marker.
-pub fn plan_unbind(current: &BTreeMap<String, String>) -> AnnotationPatch {
+/// Plan `unbind`: remove exactly the annotations the marker says bind set, the marker,
+/// and `removed_trust` from the record of added trust.
+pub fn plan_unbind(
+    current: &BTreeMap<String, String>,
+    removed_trust: Option<&AddedTrust>,
+) -> AnnotationPatch {
     let mut patch = AnnotationPatch::default();
+    let trust: Vec<AddedTrust> = added_trust(current)
+        .into_iter()
+        .filter(|entry| Some(entry) != removed_trust)
+        .collect();
+    if let Some(change) = added_trust_change(current, &trust) {
+        patch.changes.insert(ADDED_TRUST_ANNOTATION.to_owned(), change);
+    }
     for key in bound_keys(current) {
         if current.contains_key(&key) {
             patch.changes.insert(key, None);
@@ -179,16 +296,6 @@ pub fn plan_unbind(current: &BTreeMap<String, String>) -> AnnotationPatch {
         patch.changes.insert(BOUND_ANNOTATION.to_owned(), None);
     }
     patch
-}
-
-/// Whether `name` is a valid ServiceAccount name (a DNS subdomain: lowercase letters,
-/// digits, `-` and `.`, starting and ending alphanumeric, at most 253 characters).
-pub fn is_valid_name(name: &str) -> bool {
-    let alphanumeric = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-    (1..=253).contains(&name.len())
-        && name.chars().all(|c| alphanumeric(c) || c == '-' || c == '.')
-        && name.starts_with(alphanumeric)
-        && name.ends_with(alphanumeric)
 }
 
 /// The ServiceAccount's annotations (empty when it has none).
@@ -285,6 +392,7 @@ mod tests {
             role_arn: role.to_owned(),
             audience: None,
             token_expiration: None,
+            added_trust: None,
         }
     }
 
@@ -302,7 +410,7 @@ mod tests {
             ])
         );
         assert!(plan_bind("app", &after, &wanted(ROLE)).unwrap().is_empty());
-        assert_eq!(plan_unbind(&after).apply_to(&after), current);
+        assert_eq!(plan_unbind(&after, None).apply_to(&after), current);
     }
 
     #[test]
@@ -316,7 +424,7 @@ mod tests {
         );
         let same = annotations(&[(ROLE_ARN_ANNOTATION, ROLE)]);
         assert!(plan_bind("app", &same, &wanted(ROLE)).unwrap().is_empty());
-        assert!(plan_unbind(&same).is_empty());
+        assert!(plan_unbind(&same, None).is_empty());
     }
 
     #[test]
@@ -346,12 +454,51 @@ mod tests {
     }
 
     #[test]
-    fn names_must_be_dns_subdomains() {
-        assert!(is_valid_name("aws-parameter-reader"));
-        assert!(is_valid_name("a.b-1"));
-        for bad in ["", "Upper", "-lead", "trail-", "under_score", "sp ace"] {
-            assert!(!is_valid_name(bad), "{bad}");
+    fn names_must_be_dns_1123_and_the_error_names_the_argument() {
+        assert!(check_name(NameKind::ServiceAccount, "SA", "aws-parameter-reader").is_ok());
+        assert!(check_name(NameKind::ServiceAccount, "SA", "a.b-1").is_ok());
+        assert!(check_name(NameKind::Namespace, "-n", "team-1").is_ok());
+        for bad in ["", "Upper", "-lead", "trail-", "under_score", "sp ace", "ünï"] {
+            assert!(check_name(NameKind::ServiceAccount, "SA", bad).is_err(), "{bad}");
+            assert!(check_name(NameKind::Namespace, "-n", bad).is_err(), "{bad}");
         }
+        assert!(check_name(NameKind::Namespace, "-n", "a.b").is_err());
+        assert!(check_name(NameKind::Namespace, "-n", &"a".repeat(64)).is_err());
+        assert!(check_name(NameKind::ServiceAccount, "SA", &"a".repeat(253)).is_ok());
+        let err = check_name(NameKind::Namespace, "-n/--namespace", "NoSuch_NS").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "-n/--namespace \"NoSuch_NS\" is not a valid namespace name: use 1 to 63 lowercase letters, \
+             digits and '-', starting and ending with a letter or digit"
+        );
+        let jwt = format!("eyJhbGciOiJSUzI1NiJ9.{}.sig", "x".repeat(200));
+        let err = check_name(NameKind::ServiceAccount, "SERVICE_ACCOUNT", &jwt).unwrap_err();
+        assert!(!err.to_string().contains(&jwt[..30]), "{err}");
+    }
+
+    #[test]
+    fn unbind_forgets_only_the_trust_bind_recorded() {
+        let mine = AddedTrust {
+            role: ROLE.into(),
+            subject: "system:serviceaccount:default:app".into(),
+        };
+        let with_trust = Wanted {
+            added_trust: Some(mine.clone()),
+            ..wanted(ROLE)
+        };
+        let bound = plan_bind("app", &BTreeMap::new(), &with_trust)
+            .unwrap()
+            .apply_to(&BTreeMap::new());
+        assert_eq!(added_trust(&bound), vec![mine.clone()]);
+        assert!(plan_bind("app", &bound, &with_trust).unwrap().is_empty());
+        // A later run that finds the subject trusted keeps the record (None adds nothing).
+        assert!(plan_bind("app", &bound, &wanted(ROLE)).unwrap().is_empty());
+        assert_eq!(plan_unbind(&bound, Some(&mine)).apply_to(&bound), BTreeMap::new());
+        // Bind found the subject already trusted by someone else's statement: nothing recorded.
+        let foreign = plan_bind("app", &BTreeMap::new(), &wanted(ROLE))
+            .unwrap()
+            .apply_to(&BTreeMap::new());
+        assert!(added_trust(&foreign).is_empty());
     }
 
     #[test]

@@ -347,8 +347,9 @@ pub fn bind(policy: &PolicyDocument, binding: &Binding) -> Merged {
     }
 }
 
-/// Remove `subject` from every statement for `provider_arn`; a statement left with no
-/// `sub` value goes (and when none is left, the placeholder that trusts nobody stays,
+/// Remove `subject` from every statement for `provider_arn` (the caller decides whether
+/// bind added it there); a statement left with one `sub` value gets it back as a plain
+/// string, as it was before bind joined it, and a statement left with no `sub` value goes (and when none is left, the placeholder that trusts nobody stays,
 /// see [`NO_SUBJECT_LEFT_SID`]). Returns the new policy and whether it changed.
 pub fn unbind(policy: &PolicyDocument, provider_arn: &str, issuer: &Issuer, subject: &str) -> Merged {
     let sub_key = issuer.condition_key("sub");
@@ -382,10 +383,15 @@ pub fn unbind(policy: &PolicyDocument, provider_arn: &str, issuer: &Issuer, subj
             };
             if let Some(remaining) = remaining {
                 changed = true;
-                if remaining.is_empty() {
-                    emptied = true;
-                } else {
-                    keys.insert(key, Value::Array(remaining));
+                match <[Value; 1]>::try_from(remaining) {
+                    // A lone value goes back to the plain string `bind` found before it joined.
+                    Ok([only]) => {
+                        keys.insert(key, only);
+                    }
+                    Err(remaining) if remaining.is_empty() => emptied = true,
+                    Err(remaining) => {
+                        keys.insert(key, Value::Array(remaining));
+                    }
                 }
             }
         }
@@ -979,6 +985,23 @@ mod tests {
             "system:serviceaccount:c:d",
         );
         assert!(!again.changed);
+    }
+
+    #[test]
+    fn joining_a_hand_made_statement_and_leaving_it_restores_it_exactly() {
+        let mut hand_made = federation(json!("system:serviceaccount:default:app3"));
+        hand_made["Sid"] = json!("HandMade");
+        let before = policy(json!({ "Version": "2012-10-17", "Statement": [hand_made] }));
+        let joined = bind(&before, &binding("system:serviceaccount:default:app4"));
+        assert!(joined.changed);
+        let left = unbind(
+            &joined.policy,
+            &issuer().provider_arn(ACCOUNT),
+            &issuer(),
+            "system:serviceaccount:default:app4",
+        );
+        assert_eq!(left.policy, before);
+        assert!(!left.policy.trusts_nobody());
     }
 
     #[test]

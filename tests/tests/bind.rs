@@ -622,3 +622,236 @@ fn inject_takes_the_audience_and_lifetime_bind_annotated() {
             .contains("expirationSeconds: 7200\n")
     );
 }
+
+/// What a token pasted in the wrong place looks like (three base64url parts).
+fn pasted_token() -> String {
+    format!(
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.{}.{}",
+        "eyJzdWIiOiJ4In0".repeat(20),
+        "c2ln".repeat(60)
+    )
+}
+
+fn usage_error(output: &Output, needles: &[&str]) {
+    let message = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        output.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    for needle in needles {
+        assert!(message.contains(needle), "{needle:?} not in {message}");
+    }
+}
+
+// Defect 1: bind found the subject trusted by a hand-made statement, added nothing, and
+// unbind then replaced the whole trust policy with the Deny placeholder.
+#[test]
+fn unbind_leaves_a_hand_made_statement_bind_did_not_write() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    prepared(bed, &[]);
+    let hand_made = json!({
+        "Sid": "HandMade",
+        "Effect": "Allow",
+        "Principal": {"Federated": provider_arn(bed)},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {
+            issuer(bed).condition_key("sub"): subject("default", "app3"),
+            issuer(bed).condition_key("aud"): AUDIENCE,
+        }},
+    });
+    create_role(
+        bed,
+        "handrole",
+        &json!({"Version": "2012-10-17", "Statement": [hand_made]}),
+    );
+    let original = trust_of(bed, "handrole").unwrap();
+
+    let bound = plugin_ok(bed, &["bind", "app3", "handrole"]);
+    assert!(bound.contains("iam-role/handrole unchanged"), "{bound}");
+    assert!(
+        annotations(bed, "default", "app3")
+            .get("kubectl-awsoidc/added-trust")
+            .is_none(),
+        "bind added no trust, so it records none"
+    );
+
+    let out = plugin_ok(bed, &["unbind", "app3"]);
+    assert!(
+        out.contains("bind did not add system:serviceaccount:default:app3"),
+        "{out}"
+    );
+    let after = trust_of(bed, "handrole").unwrap();
+    assert_eq!(after, original);
+    assert!(!after.trusts_nobody());
+    assert!(
+        annotations(bed, "default", "app3")
+            .get("eks.amazonaws.com/role-arn")
+            .is_none()
+    );
+
+    // What bind did add, unbind removes: a second ServiceAccount joins the hand-made statement.
+    plugin_ok(bed, &["bind", "app4", "handrole"]);
+    assert!(allows(
+        bed,
+        &trust_of(bed, "handrole").unwrap(),
+        &subject("default", "app4")
+    ));
+    plugin_ok(bed, &["unbind", "app4"]);
+    assert_eq!(trust_of(bed, "handrole"), Some(original));
+}
+
+// Defect 2: `unbind SA --role OTHER` dropped the annotation and left the real grant.
+#[test]
+fn unbind_refuses_a_role_other_than_the_annotated_one() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    prepared(bed, &[]);
+    plugin_ok(bed, &["bind", "app2", "myrole", "--create-role"]);
+    let bound = trust_of(bed, "myrole").unwrap();
+    for extra in [&["--dry-run"][..], &[]] {
+        let output = plugin(
+            bed,
+            &[&["unbind", "app2", "--role", "nosuchrole"][..], extra].concat(),
+            None,
+        );
+        usage_error(
+            &output,
+            &[
+                "\"nosuchrole\"",
+                &format!("arn:aws:iam::{MOTO_ACCOUNT}:role/myrole"),
+                "kubectl awsoidc unbind app2 -n default",
+            ],
+        );
+    }
+    assert_eq!(trust_of(bed, "myrole"), Some(bound));
+    assert_eq!(
+        annotations(bed, "default", "app2")["eks.amazonaws.com/role-arn"],
+        format!("arn:aws:iam::{MOTO_ACCOUNT}:role/myrole")
+    );
+    plugin_ok(bed, &["unbind", "app2", "--role", "myrole"]);
+    assert!(!allows(
+        bed,
+        &trust_of(bed, "myrole").unwrap(),
+        &subject("default", "app2")
+    ));
+}
+
+// Defects 3, 12 and 13: bad names and ARNs are usage errors before any call, and a
+// pasted token is never echoed.
+#[test]
+fn bad_names_and_arns_are_one_line_usage_errors_that_never_echo_a_token() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    prepared(bed, &[]);
+    let token = pasted_token();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["unbind", ""],
+            "SERVICE_ACCOUNT \"\" is not a valid ServiceAccount name",
+        ),
+        (vec!["unbind", "Bad_SA"], "SERVICE_ACCOUNT \"Bad_SA\""),
+        (vec!["doctor", "Bad_SA"], "SERVICE_ACCOUNT \"Bad_SA\""),
+        (
+            vec!["bind", "app", "r", "-n", "NoSuch_NS"],
+            "-n/--namespace \"NoSuch_NS\"",
+        ),
+        (
+            vec!["unbind", "app", "-n", "NoSuch_NS"],
+            "-n/--namespace \"NoSuch_NS\"",
+        ),
+        (
+            vec!["bind", "app", "r", "--policy-arn", "notanarn", "--dry-run"],
+            "--policy-arn \"notanarn\" is not an IAM policy ARN",
+        ),
+        (vec!["bind", "app", &token], "<a JWT of"),
+        (vec!["bind", &token, "myrole"], "<a JWT of"),
+    ];
+    for (args, expected) in cases {
+        let output = plugin(bed, &args, None);
+        usage_error(&output, &[expected]);
+        assert!(!stderr(&output).contains(&token[..20]), "{}", stderr(&output));
+    }
+    assert_eq!(trust_of(bed, "r"), None);
+}
+
+// Defects 6 and 7: inject checks what it writes into manifests and refuses collisions.
+#[test]
+fn inject_refuses_bad_role_arns_regions_and_colliding_entries() {
+    let bed = testbed();
+    let _guard = bed.lock();
+    prepared(bed, &["shop"]);
+    let token = pasted_token();
+    let pwn = "arn:aws:iam::123456789012:role/x; touch /tmp/pwn";
+    for (args, expected) in [
+        (vec!["--role-arn", ""], "--role-arn \"\" is not an IAM role ARN"),
+        (vec!["--role-arn", "notarn"], "arn:PARTITION:iam::ACCOUNT12:role/"),
+        (vec!["--role-arn", pwn], "is not an IAM role ARN"),
+        (vec!["--role-arn", token.as_str()], "<a JWT of"),
+        (
+            vec![
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/R",
+                "--region",
+                "'; rm -rf /",
+            ],
+            "is not an AWS region",
+        ),
+        (
+            vec![
+                "--role-arn",
+                "arn:aws:iam::123456789012:role/R",
+                "--region",
+                "eu central",
+            ],
+            "like eu-central-1",
+        ),
+    ] {
+        let output = plugin(bed, &[&["inject"][..], &args].concat(), Some(DEPLOYMENT));
+        usage_error(&output, &[expected]);
+    }
+
+    // The bed keeps ServiceAccounts across tests: create it when missing, annotate over.
+    bed.kubectl(&["create", "serviceaccount", "web", "-n", "shop"], None);
+    bed.kubectl_ok(
+        &[
+            "annotate",
+            "--overwrite",
+            "serviceaccount",
+            "web",
+            "-n",
+            "shop",
+            "eks.amazonaws.com/role-arn=notarn; touch /tmp/pwn",
+        ],
+        None,
+    )
+    .unwrap();
+    let output = plugin(bed, &["inject"], Some(DEPLOYMENT));
+    usage_error(
+        &output,
+        &[
+            "serviceaccount shop/web: annotation eks.amazonaws.com/role-arn",
+            "is not an IAM role ARN",
+        ],
+    );
+
+    let colliding = DEPLOYMENT.replace(
+        "      containers:\n",
+        "      volumes:\n      - name: aws-iam-token\n        emptyDir: {}\n      containers:\n",
+    );
+    let output = plugin(
+        bed,
+        &["inject", "--role-arn", "arn:aws:iam::123456789012:role/R"],
+        Some(&colliding),
+    );
+    usage_error(
+        &output,
+        &[
+            "document 1 (Deployment web)",
+            ".spec.template.spec.volumes: volume aws-iam-token",
+        ],
+    );
+}

@@ -5,6 +5,7 @@
 
 use anyhow::{Context as _, Result, bail};
 use awsoidc_credential_process::contract::{DEFAULT_AUDIENCE, service_account_subject};
+use awsoidc_credential_process::secret::echo_input;
 
 use crate::cli::{BindArgs, DryRun};
 use crate::context::Context;
@@ -12,15 +13,13 @@ use crate::exit::{Code, usage};
 use crate::inject::DEFAULT_TOKEN_EXPIRATION;
 use crate::plan::{Action, Change, Report};
 use crate::role::{self, Iam, RoleRef};
-use crate::serviceaccount::{self, Wanted};
+use crate::serviceaccount::{self, AddedTrust, NameKind, Wanted};
 use crate::trust::{self, Binding, PolicyDocument, Subject};
 
 pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
-    if !serviceaccount::is_valid_name(&args.service_account) {
-        return Err(usage(format!(
-            "{:?} is not a valid ServiceAccount name (lowercase letters, digits, '-' and '.')",
-            args.service_account
-        )));
+    check_names(context, &args.service_account)?;
+    for policy in &args.policy_arns {
+        role::check_policy_arn(policy).map_err(|err| usage(err.to_string()))?;
     }
     if let Some(seconds) = args.token_expiration {
         crate::inject::check_token_expiration(seconds).map_err(|err| usage(err.to_string()))?;
@@ -30,7 +29,8 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
         && !role::is_account_id(account)
     {
         return Err(usage(format!(
-            "--account-id {account:?} is not a 12-digit AWS account id"
+            "--account-id {:?} is not a 12-digit AWS account id",
+            echo_input(account)
         )));
     }
     let cluster = context.cluster().await?;
@@ -99,7 +99,14 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
         .as_ref()
         .map(serviceaccount::annotations_of)
         .unwrap_or_default();
+    let added = AddedTrust {
+        role: role_arn.clone(),
+        subject: binding.subject.text().to_owned(),
+    };
+    let recorded = serviceaccount::added_trust(&current).contains(&added);
     let wanted = Wanted {
+        // Trust bind found already there through someone else's statement is not bind's to remove.
+        added_trust: (merged.changed || recorded).then_some(added),
         role_arn: role_arn.clone(),
         audience: (args.audience != DEFAULT_AUDIENCE).then(|| args.audience.clone()),
         token_expiration: args
@@ -202,6 +209,17 @@ pub async fn run(context: &Context, args: &BindArgs) -> Result<Code> {
     Ok(Code::Success)
 }
 
+/// Refuse a SERVICE_ACCOUNT argument or `-n/--namespace` Kubernetes would refuse, before any call.
+pub(super) fn check_names(context: &Context, service_account: &str) -> Result<()> {
+    serviceaccount::check_name(NameKind::ServiceAccount, "SERVICE_ACCOUNT", service_account)
+        .map_err(|err| usage(err.to_string()))?;
+    if let Some(namespace) = &context.global.namespace {
+        serviceaccount::check_name(NameKind::Namespace, "-n/--namespace", namespace)
+            .map_err(|err| usage(err.to_string()))?;
+    }
+    Ok(())
+}
+
 /// What a run that failed after some writes had done, and how to finish it.
 pub(super) fn half_way(done: &[String]) -> String {
     if done.is_empty() {
@@ -218,13 +236,15 @@ pub(super) fn half_way(done: &[String]) -> String {
 pub(super) fn subject_pattern(pattern: &str) -> Result<Subject> {
     if !pattern.starts_with("system:serviceaccount:") {
         return Err(usage(format!(
-            "--subject-pattern {pattern:?} must start with system:serviceaccount: (e.g. \
-             'system:serviceaccount:ns:prefix-*')"
+            "--subject-pattern {:?} must start with system:serviceaccount: (e.g. \
+             'system:serviceaccount:ns:prefix-*')",
+            echo_input(pattern)
         )));
     }
     match Subject::from_text(pattern) {
         Subject::Exact(_) => Err(usage(format!(
-            "--subject-pattern {pattern:?} has no wildcard (* or ?): bind the ServiceAccount by name instead"
+            "--subject-pattern {:?} has no wildcard (* or ?): bind the ServiceAccount by name instead",
+            echo_input(pattern)
         ))),
         pattern => Ok(pattern),
     }

@@ -43,6 +43,11 @@ const TOKEN_SECONDS: i64 = 600;
 const NETWORK_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(context: &Context, args: &DoctorArgs) -> Result<Code> {
+    if let Some(name) = &args.service_account {
+        use crate::serviceaccount::{NameKind, check_name};
+        check_name(NameKind::ServiceAccount, "SERVICE_ACCOUNT", name)
+            .map_err(|err| usage(err.to_string()))?;
+    }
     if let Some(message) = &args.error {
         return explain_error(context, args, message);
     }

@@ -2,29 +2,45 @@
 //! input, injects it with `inject`'s pure transform and prints it only when every
 //! document succeeded, so a failure never leaves half a stream on stdout. Notes about
 //! what was left alone go to stderr. Without `--role-arn`, each ServiceAccount's
-//! `bind` annotations (role, audience, token lifetime) are read from the cluster.
+//! `bind` annotations (role, audience, token lifetime) are read from the cluster. The
+//! role ARN (flag or annotation), `--region` and `-n` are checked before anything is
+//! written, because they end up in manifests and in a `credential_process` command line.
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
 
 use anyhow::{Context as _, Result};
 use awsoidc_credential_process::contract::DEFAULT_AUDIENCE;
+use awsoidc_credential_process::secret::echo_input;
 
 use crate::cli::{InjectArgs, InjectMode};
 use crate::context::Context;
 use crate::exit::{Code, usage};
 use crate::inject::{self, Binding, Mode, Options, PodTemplate};
-use crate::serviceaccount::{self, AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION, TOKEN_EXPIRATION_ANNOTATION};
+use crate::role::RoleRef;
+use crate::serviceaccount::{
+    self, AUDIENCE_ANNOTATION, NameKind, ROLE_ARN_ANNOTATION, TOKEN_EXPIRATION_ANNOTATION,
+};
 
 pub async fn run(context: &Context, args: &InjectArgs) -> Result<Code> {
     if let Some(seconds) = args.token_expiration {
         inject::check_token_expiration(seconds).map_err(|err| usage(err.to_string()))?;
     }
+    if let Some(role_arn) = &args.role_arn {
+        RoleRef::require_arn("--role-arn", role_arn).map_err(|err| usage(err.to_string()))?;
+    }
+    if let Some(region) = &context.global.region {
+        inject::check_region(region).map_err(|err| usage(err.to_string()))?;
+    }
+    if let Some(namespace) = &context.global.namespace {
+        serviceaccount::check_name(NameKind::Namespace, "-n/--namespace", namespace)
+            .map_err(|err| usage(err.to_string()))?;
+    }
     let input = read_input(&args.filename)?;
     let source = if args.filename == "-" {
         "stdin"
     } else {
-        args.filename.as_str()
+        &echo_input(&args.filename)
     };
     let documents = inject::parse_stream(&input).map_err(|err| usage(format!("{source}: {err}")))?;
     let templates = inject::pod_templates(&documents).map_err(|err| usage(format!("{source}: {err}")))?;
@@ -43,7 +59,7 @@ pub async fn run(context: &Context, args: &InjectArgs) -> Result<Code> {
     };
     let annotated = match &args.role_arn {
         Some(_) => BTreeMap::new(),
-        None => annotated_bindings(context, args, &templates).await,
+        None => annotated_bindings(context, args, &templates).await?,
     };
     let binding = |template: &PodTemplate| match &args.role_arn {
         Some(role_arn) => Some(Binding::from(role_arn.clone())),
@@ -69,23 +85,25 @@ fn read_input(filename: &str) -> Result<String> {
             .context("failed to read the manifests from stdin")?;
         return Ok(input);
     }
-    std::fs::read_to_string(filename).with_context(|| format!("failed to read the manifest file {filename}"))
+    std::fs::read_to_string(filename)
+        .with_context(|| format!("failed to read the manifest file {}", echo_input(filename)))
 }
 
 /// What the templates' ServiceAccounts are bound to, from their annotations (the
 /// audience and lifetime only where no flag gives them), when a cluster is reachable;
-/// an unreachable cluster is reported once and yields none.
+/// an unreachable cluster is reported once and yields none. An annotated role that is
+/// not a role ARN is a usage error: it would be written into the manifests as it is.
 async fn annotated_bindings(
     context: &Context,
     args: &InjectArgs,
     templates: &[PodTemplate],
-) -> BTreeMap<(Option<String>, String), Binding> {
+) -> Result<BTreeMap<(Option<String>, String), Binding>> {
     let mut bindings = BTreeMap::new();
     let cluster = match context.cluster().await {
         Ok(cluster) => cluster,
         Err(err) => {
             eprintln!("note: no cluster to read ServiceAccount annotations from ({err:#}); pass --role-arn");
-            return bindings;
+            return Ok(bindings);
         }
     };
     let default_namespace = context.namespace().await.unwrap_or_else(|_| "default".to_owned());
@@ -107,6 +125,16 @@ async fn annotated_bindings(
         let Some(role_arn) = annotations.get(ROLE_ARN_ANNOTATION) else {
             continue;
         };
+        let source = format!(
+            "serviceaccount {namespace}/{}: annotation {ROLE_ARN_ANNOTATION}",
+            template.service_account
+        );
+        RoleRef::require_arn(&source, role_arn).map_err(|err| {
+            usage(format!(
+                "{err}; fix it with kubectl awsoidc bind {} ROLE -n {namespace}, or pass --role-arn",
+                template.service_account
+            ))
+        })?;
         let expiration_seconds = match annotations.get(TOKEN_EXPIRATION_ANNOTATION) {
             Some(text) if args.token_expiration.is_none() => {
                 match text
@@ -140,5 +168,5 @@ async fn annotated_bindings(
             },
         );
     }
-    bindings
+    Ok(bindings)
 }
