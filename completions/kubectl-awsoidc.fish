@@ -35,7 +35,7 @@ client\t''
 server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_needs_command" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_needs_command" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_needs_command" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_needs_command" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_needs_command" -f -a "enable" -d 'Make the cluster\'s ServiceAccount issuer an AWS IAM OIDC provider'
@@ -71,7 +71,7 @@ server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand enable" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand enable" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand enable" -l skip-aws -d 'Do not touch AWS; only prepare the cluster'
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand enable" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand enable" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand enable" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand disable" -l garden-kubeconfig -d 'Kubeconfig for the garden cluster (needed to change the shoot\'s settings)' -r -F
@@ -89,7 +89,7 @@ server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand disable" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand disable" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand disable" -l delete-provider -d 'Also delete the IAM OIDC provider of the issuer'
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand disable" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand disable" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand disable" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand disable" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand thumbprint" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -103,7 +103,7 @@ client\t''
 server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand thumbprint" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand thumbprint" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand thumbprint" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand thumbprint" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand thumbprint" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand thumbprint" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and not __fish_seen_subcommand_from sync help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -117,7 +117,7 @@ client\t''
 server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and not __fish_seen_subcommand_from sync help" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and not __fish_seen_subcommand_from sync help" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and not __fish_seen_subcommand_from sync help" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and not __fish_seen_subcommand_from sync help" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and not __fish_seen_subcommand_from sync help" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and not __fish_seen_subcommand_from sync help" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and not __fish_seen_subcommand_from sync help" -f -a "sync" -d 'Add the thumbprint the issuer presents now, keeping previous ones (at most 5). Safe to run from a CronJob'
@@ -134,7 +134,7 @@ client\t''
 server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and __fish_seen_subcommand_from sync" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and __fish_seen_subcommand_from sync" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and __fish_seen_subcommand_from sync" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and __fish_seen_subcommand_from sync" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and __fish_seen_subcommand_from sync" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand provider; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Add the thumbprint the issuer presents now, keeping previous ones (at most 5). Safe to run from a CronJob'
@@ -157,7 +157,7 @@ server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -l create-role -d 'Create the role when it does not exist'
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand bind" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -l role -d 'The IAM role (default: the role in the ServiceAccount\'s annotation)' -r
@@ -174,7 +174,7 @@ server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -l delete-role -d 'Also delete the role when no subject is left in its trust policy'
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand unbind" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -s f -l filename -d 'The manifest to read ("-" for stdin)' -r
@@ -195,7 +195,7 @@ client\t''
 server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand inject" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l error -d 'Map an STS error message to the links it can mean' -r
@@ -221,7 +221,7 @@ complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" 
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l offline -d 'Check only the given files; report the rest as skipped'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -l exchange -d 'Also make one real STS call with a freshly requested token'
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -235,7 +235,7 @@ client\t''
 server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand completion" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand completion" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand completion" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand completion" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -249,7 +249,7 @@ client\t''
 server\t''"
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand version" -l profile -d 'The AWS CLI profile to use (default: $AWS_PROFILE)' -r
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand version" -l region -d 'The AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, then the profile\'s)' -r
-complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand version" -s v -l verbose -d 'Verbosity: -v prints each request, -vv its details'
+complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand version" -s v -l verbose -d 'Verbosity: -v says which cluster, kubeconfig context, AWS region, profile and endpoint are used'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand version" -s h -l help -d 'Print help'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand version" -s V -l version -d 'Print version'
 complete -c kubectl-awsoidc -n "__fish_kubectl_awsoidc_using_subcommand help; and not __fish_seen_subcommand_from enable disable thumbprint provider bind unbind inject doctor completion version help" -f -a "enable" -d 'Make the cluster\'s ServiceAccount issuer an AWS IAM OIDC provider'
