@@ -178,7 +178,7 @@ impl Claims {
             Ok(())
         } else {
             Err(TokenError::WrongAudience {
-                found: self.aud.iter().map(|aud| echo_input(aud)).collect(),
+                found: self.aud.clone(),
                 expected: echo_input(expected),
             })
         }

@@ -29,9 +29,6 @@ pub async fn run(context: &Context, args: &InjectArgs) -> Result<Code> {
     if let Some(role_arn) = &args.role_arn {
         RoleRef::require_arn("--role-arn", role_arn).map_err(|err| usage(err.to_string()))?;
     }
-    if let Some(region) = &context.global.region {
-        inject::check_region(region).map_err(|err| usage(err.to_string()))?;
-    }
     if let Some(namespace) = &context.global.namespace {
         serviceaccount::check_name(NameKind::Namespace, "-n/--namespace", namespace)
             .map_err(|err| usage(err.to_string()))?;

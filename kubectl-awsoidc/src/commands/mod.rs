@@ -19,6 +19,10 @@ mod version;
 
 /// Run the parsed command line.
 pub async fn run(cli: Cli) -> Result<Code> {
+    // Checked before any command runs, so a bad --region never fails half way.
+    if let Some(region) = &cli.global.region {
+        crate::inject::check_region(region).map_err(|err| crate::exit::usage(err.to_string()))?;
+    }
     let context = Context::new(cli.global);
     match cli.command {
         Command::Completion(args) => completion::run(&args),
