@@ -47,6 +47,13 @@ pub fn plan(existing: Option<&ProviderState>, client_id: &str, current: &[String
     if !provider.client_ids.iter().any(|id| id == client_id) {
         steps.push(ProviderStep::AddClientId(client_id.to_owned()));
     }
+    steps.extend(thumbprint_step(provider, current));
+    steps
+}
+
+/// The thumbprint update that adds `current` to an existing provider (old ones stay,
+/// at most 5), or None when its list already holds them.
+pub fn thumbprint_step(provider: &ProviderState, current: &[String]) -> Option<ProviderStep> {
     let merged = merge_thumbprints(&provider.thumbprints, current);
     let unchanged = merged.len() == provider.thumbprints.len()
         && merged.iter().all(|thumbprint| {
@@ -55,10 +62,7 @@ pub fn plan(existing: Option<&ProviderState>, client_id: &str, current: &[String
                 .iter()
                 .any(|t| t.eq_ignore_ascii_case(thumbprint))
         });
-    if !unchanged {
-        steps.push(ProviderStep::SetThumbprints(merged));
-    }
-    steps
+    (!unchanged).then_some(ProviderStep::SetThumbprints(merged))
 }
 
 /// IAM, for one issuer's provider.

@@ -9,7 +9,7 @@ use crate::commands::thumbprint;
 use crate::context::Context;
 use crate::exit::Code;
 use crate::plan::Report;
-use crate::provider::{Iam, ProviderStep, plan};
+use crate::provider::{Iam, ProviderStep, thumbprint_step};
 
 pub async fn sync(context: &Context, args: &ProviderSyncArgs) -> Result<Code> {
     let (issuer, ca) =
@@ -25,10 +25,7 @@ pub async fn sync(context: &Context, args: &ProviderSyncArgs) -> Result<Code> {
         anyhow!("no IAM OIDC provider exists for {issuer}: create it with `kubectl awsoidc enable`")
     })?;
     // sync only maintains thumbprints; audiences are enable's and bind's business.
-    let steps: Vec<ProviderStep> = plan(Some(&existing), "", &thumbprints)
-        .into_iter()
-        .filter(|step| matches!(step, ProviderStep::SetThumbprints(_)))
-        .collect();
+    let steps: Vec<ProviderStep> = thumbprint_step(&existing, &thumbprints).into_iter().collect();
     let mut report = Report::new(context.dry_run());
     report.push(
         iam.apply(&issuer, Some(&existing), &steps, context.global.dry_run)
