@@ -18,8 +18,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, ensure};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kubectl_awsoidc::inject::HELPER_PATH;
 use kubectl_awsoidc::issuer::Issuer;
 use kubectl_awsoidc::trust::{self, PolicyDocument};
@@ -142,7 +140,7 @@ pub fn run(bed: &TestBed, say: &mut dyn Narrator) -> Result<Outcome> {
     let root = bed.scratch("seed-pod");
     let token_dir = in_pod(&root, text(&token_mount["mountPath"])?);
     let token_file = write_like_the_kubelet(&token_dir, text(&projection["path"])?, &token)?;
-    let claims = claims(&token)?;
+    let claims = crate::jwt_segment(&token, 1)?;
     say.show(&format!(
         "token for {} (aud {audience}, {lifetime} s) at {}\n",
         claims["sub"],
@@ -248,11 +246,6 @@ fn json(text: &str) -> Result<Value> {
 
 fn text(value: &Value) -> Result<&str> {
     value.as_str().with_context(|| format!("{value} is not a string"))
-}
-
-fn claims(token: &str) -> Result<Value> {
-    let payload = token.split('.').nth(1).context("the token is not a JWT")?;
-    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
 }
 
 fn by_name<'a>(list: &'a Value, name: &str) -> Result<&'a Value> {

@@ -465,14 +465,7 @@ fn the_managed_issuer_needs_no_anonymous_access_and_becomes_the_provider() {
     let token = bed
         .create_token("default", "managed-app", "sts.amazonaws.com", 3600)
         .unwrap();
-    let payload = token.split('.').nth(1).unwrap();
-    use base64::Engine as _;
-    let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload)
-            .unwrap(),
-    )
-    .unwrap();
+    let claims = awsoidc_testbed::jwt_segment(&token, 1).unwrap();
     assert_eq!(claims["iss"], managed.as_str());
 
     let second = plugin_json(bed, &enable);

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use awsoidc_testbed::{Anonymous, ShootSpec, checked, testbed};
+use awsoidc_testbed::{Anonymous, ShootSpec, checked, jwt_segment, testbed};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
@@ -39,11 +39,6 @@ subjects:
 - {apiGroup: rbac.authorization.k8s.io, kind: User, name: system:anonymous}
 ";
 
-fn json_segment(token: &str, index: usize) -> Value {
-    let segment = token.split('.').nth(index).expect("a JWT segment");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).expect("base64url")).expect("JSON")
-}
-
 #[test]
 fn token_request_tokens_verify_against_the_apiservers_own_jwks() {
     let bed = testbed();
@@ -58,7 +53,7 @@ fn token_request_tokens_verify_against_the_apiservers_own_jwks() {
         .create_token("default", "smoke-token", "sts.amazonaws.com", 3600)
         .unwrap();
 
-    let claims = json_segment(&token, 1);
+    let claims = jwt_segment(&token, 1).unwrap();
     assert_eq!(claims["iss"], bed.issuer());
     assert_eq!(claims["sub"], "system:serviceaccount:default:smoke-token");
     assert_eq!(claims["aud"], serde_json::json!(["sts.amazonaws.com"]));
@@ -70,7 +65,10 @@ fn token_request_tokens_verify_against_the_apiservers_own_jwks() {
             .unwrap(),
     )
     .unwrap();
-    let kid = json_segment(&token, 0)["kid"].as_str().unwrap().to_owned();
+    let kid = jwt_segment(&token, 0).unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let key = jwks["keys"]
         .as_array()
         .unwrap()
